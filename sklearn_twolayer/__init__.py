@@ -1,0 +1,11 @@
+"""A two-layer neural-network classifier for scikit-learn, trained by backprop.
+
+The estimator is :class:`TwoLayerClassifier`. The math it runs is in
+:mod:`sklearn_twolayer._network` (forward and backward passes, in the notation of the
+user guide's derivation).
+"""
+
+from ._classifier import InconsistentVersionWarning, TwoLayerClassifier
+from ._version import __version__
+
+__all__ = ["InconsistentVersionWarning", "TwoLayerClassifier", "__version__"]

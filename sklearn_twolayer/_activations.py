@@ -1,0 +1,135 @@
+"""Hidden activations g^[1], their derivatives, and the output activations.
+
+Each hidden activation is a pair of functions in :data:`ACTIVATIONS`:
+
+``forward(Z, out=None)``
+    returns ``g(Z)``; with ``out=Z`` it works in place.
+``backward(A, dA, out=None)``
+    returns ``dA * g'(Z)``, the chain rule through ``A = g(Z)``. Each ``g'`` here is
+    written as a function of ``A`` alone (``1 - A^2`` for tanh, ``A (1 - A)`` for the
+    logistic function, ``A > 0`` for relu), so the forward pass may overwrite ``Z``
+    with ``A``. With ``out=dA`` it works in place.
+
+The output activations are the sigmoid (one unit per binary decision, the article's
+``sigma``) and the softmax (one unit per class, rows summing to one).
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit, logsumexp
+
+__all__ = [
+    "ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "Activation",
+    "log_sigmoid",
+    "log_softmax",
+    "sigmoid",
+    "softmax",
+]
+
+
+class Activation:
+    """A hidden activation ``g`` and the chain rule through it.
+
+    Parameters
+    ----------
+    name : str
+        The name users pass as ``activation``.
+    forward : callable
+        ``forward(Z, out=None) -> g(Z)``.
+    backward : callable
+        ``backward(A, dA, out=None) -> dA * g'(Z)`` with ``A = g(Z)``.
+    """
+
+    def __init__(self, name, forward, backward):
+        self.name = name
+        self.forward = forward
+        self.backward = backward
+
+    def derivative(self, Z):
+        """Return ``g'(Z)`` itself (used by tests and the docs, not by training)."""
+        Z = np.asarray(Z)
+        return self.backward(self.forward(Z), np.ones_like(Z))
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+# identity: g(z) = z, g'(z) = 1.
+def _identity(Z, out=None):
+    if out is None:
+        return Z.copy()
+    if out is not Z:
+        np.copyto(out, Z)
+    return out
+
+
+def _identity_backward(A, dA, out=None):
+    return _identity(dA, out)
+
+
+# relu: g(z) = max(z, 0), g'(z) = 1 if z > 0 else 0 (0 at the kink, as sklearn).
+def _relu(Z, out=None):
+    return np.maximum(Z, 0, out=out)
+
+
+def _relu_backward(A, dA, out=None):
+    # A > 0 exactly where Z > 0, so the mask can be read from A.
+    return np.multiply(dA, A > 0, out=out)
+
+
+# tanh: g'(z) = 1 - tanh(z)^2 = 1 - A^2.
+def _tanh(Z, out=None):
+    return np.tanh(Z, out=out)
+
+
+def _tanh_backward(A, dA, out=None):
+    grad = 1 - A * A
+    return np.multiply(dA, grad, out=out)
+
+
+# logistic: g'(z) = sigma(z) (1 - sigma(z)) = A (1 - A).
+def _logistic(Z, out=None):
+    return expit(Z, out=out)
+
+
+def _logistic_backward(A, dA, out=None):
+    grad = A * (1 - A)
+    return np.multiply(dA, grad, out=out)
+
+
+ACTIVATIONS = {
+    "identity": Activation("identity", _identity, _identity_backward),
+    "relu": Activation("relu", _relu, _relu_backward),
+    "tanh": Activation("tanh", _tanh, _tanh_backward),
+    "logistic": Activation("logistic", _logistic, _logistic_backward),
+}
+
+
+def sigmoid(Z, out=None):
+    """Return ``sigma(Z) = 1 / (1 + exp(-Z))`` without overflow for any ``Z``."""
+    return expit(Z, out=out)
+
+
+def log_sigmoid(Z):
+    """Return ``log sigma(Z)``, finite for every finite ``Z``."""
+    return log_expit(Z)
+
+
+def softmax(Z, out=None):
+    """Return the row-wise softmax ``exp(Z_k) / sum_j exp(Z_j)``.
+
+    The row maximum is subtracted first, so that no ``exp`` overflows.
+    """
+    out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def log_softmax(Z):
+    """Return the row-wise ``log softmax(Z)`` by the log-sum-exp trick."""
+    return Z - logsumexp(Z, axis=1, keepdims=True)
+
+
+OUTPUT_ACTIVATIONS = {"logistic": sigmoid, "softmax": softmax}

@@ -1,0 +1,1141 @@
+"""The estimator: validation, the training loop, prediction.
+
+The math lives in :mod:`._network` (forward and backward passes), :mod:`._losses`
+(the objective), :mod:`._optimizer` (the update) and :mod:`._targets` (labels to Y
+and back). This module orchestrates them.
+
+How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
+
+==============  ==========================  ===========================  =============
+call            starts from                 epochs                       stopping rule
+==============  ==========================  ===========================  =============
+fit             new weights (random_state)  up to max_iter               yes
+fit, warm       the current weights         up to max_iter (this call)   yes
+partial_fit     current (new on 1st call)   exactly one                  no
+==============  ==========================  ===========================  =============
+
+Training never writes to the estimator until it ends: it works on copies of the
+parameters held in a :class:`_TrainingState`, which is committed to the fitted
+attributes at the end (or, after Ctrl-C, at the last finished epoch). A fit that
+raises therefore leaves the estimator exactly as it was.
+"""
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, column_or_1d, gen_batches
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from . import _targets
+from ._losses import objective
+from ._network import Buffers, Params, forward, init_params, loss_and_grads
+from ._optimizer import GradientDescent
+from ._version import __version__
+
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - exercised with older scikit-learn
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9, which has no callback API."""
+
+
+__all__ = ["TwoLayerClassifier"]
+
+# Attributes that the scikit-learn callback API sets on the estimator during fit.
+_CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+_VALIDATION_ATTRIBUTES = (
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+)
+
+# Row-by-row work arrays that prediction needs per chunk, in units of hidden_size
+# (Z1/A1) and n_outputs (Z2, probabilities): used to size chunks.
+_PREDICT_ROW_FACTORS = (1, 3)
+
+
+class _TrainingState:
+    """Everything a training call changes, kept apart from the estimator.
+
+    ``params`` and ``velocity`` are private copies; the lists are the new entries of
+    the curves. ``commit`` writes the state to the estimator.
+    """
+
+    def __init__(self, params, velocity, loss_curve, t):
+        self.params = params
+        self.velocity = velocity
+        self.loss_curve = loss_curve
+        self.t = t
+        self.n_iter = 0
+        self.validation_scores = []
+        self.validation_loss_curve = []
+
+    def snapshot(self):
+        """A deep copy, taken at the end of each epoch for Ctrl-C."""
+        copy = _TrainingState(
+            Params(*(p.copy() for p in self.params)),
+            None if self.velocity is None else [v.copy() for v in self.velocity],
+            list(self.loss_curve),
+            self.t,
+        )
+        copy.n_iter = self.n_iter
+        copy.validation_scores = list(self.validation_scores)
+        copy.validation_loss_curve = list(self.validation_loss_curve)
+        return copy
+
+
+class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
+    """A one-hidden-layer neural network with a sigmoid output, trained by backprop.
+
+    The network computes, for a row ``x``::
+
+        z1 = W1 x + b1,   a1 = g(z1),   z2 = W2 a1 + b2,   a2 = sigma(z2)
+
+    with ``g`` the hidden activation and ``sigma`` the sigmoid (the softmax for a
+    multiclass target, unless ``multiclass="ovr"``). It is trained by mini-batch
+    gradient descent on the weighted cross-entropy plus an L2 penalty, with the
+    gradients of the backpropagation derivation in the user guide.
+
+    Parameters
+    ----------
+    hidden_size : int, default=100
+        Number of units in the hidden layer.
+
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Hidden activation ``g``.
+
+    alpha : float, default=0.1
+        Learning rate of the update ``W -= alpha * dJ/dW``. Unlike in
+        :class:`~sklearn.neural_network.MLPClassifier` and
+        :class:`~sklearn.linear_model.SGDClassifier`, ``alpha`` is **not** the L2
+        penalty here: that is ``l2``.
+
+    batch_size : int, default=200
+        Rows per mini-batch, capped at the number of training rows.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training rows) per call to fit.
+
+    l2 : float, default=0.0
+        L2 penalty ``lambda``; the objective has ``lambda / (2 S)`` times the squared
+        norms of ``W1`` and ``W2`` (biases are not penalised).
+
+    momentum : float, default=0.0
+        Classical momentum in [0, 1): ``v = momentum * v - alpha * grad; W += v``.
+        0 is plain gradient descent.
+
+    multiclass : {"softmax", "ovr"}, default="softmax"
+        Output layer for more than two classes: a softmax over K units, or K
+        independent sigmoid units trained with binary cross-entropy (one-vs-rest),
+        whose probabilities ``predict_proba`` normalises to sum to one.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training rows (stratified) and stop
+        when the validation accuracy has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, keeping the best weights. ``X_val``/``y_val``
+        passed to :meth:`fit` replace the hold-out.
+
+    validation_fraction : float, default=0.1
+        Share of the training rows held out for early stopping, in (0, 1).
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement by ``tol`` before training stops.
+
+    tol : float, default=1e-4
+        Improvement of the training loss (or of the validation accuracy with early
+        stopping) below which an epoch does not count as an improvement.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplying ``sample_weight``.
+        "balanced" gives class k the weight ``n / (K n_k)``, with ``n_k`` the
+        sample-weighted count of class k. Ignored, with a warning, for multilabel
+        targets.
+
+    shuffle : bool, default=True
+        Whether to shuffle the training rows before each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffles and the validation hold-out. An int
+        makes fit reproducible bit for bit.
+
+    warm_start : bool, default=False
+        Whether fit continues from the current weights instead of new ones.
+
+    verbose : int or bool, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    W1_ : ndarray of shape (hidden_size, n_features_in_)
+        Weights of the hidden layer.
+
+    b1_ : ndarray of shape (hidden_size,)
+        Biases of the hidden layer.
+
+    W2_ : ndarray of shape (n_outputs_, hidden_size)
+        Weights of the output layer.
+
+    b2_ : ndarray of shape (n_outputs_,)
+        Biases of the output layer.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (``arange(n_labels)`` for a multilabel target).
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    n_outputs_ : int
+        Number of output units: 1 for a binary target, else the number of classes or
+        labels.
+
+    out_activation_ : {"logistic", "softmax"}
+        Output activation.
+
+    n_iter_ : int
+        Epochs run by the last call to fit (partial_fit adds one per call).
+
+    t_ : int
+        Training rows processed, over all calls since the weights were initialised.
+
+    loss_ : float
+        Training loss of the last epoch.
+
+    loss_curve_ : list of float
+        Mean training objective of each epoch (weighted by the batches' weight sums).
+
+    best_loss_ : float
+        Minimum of ``loss_curve_``.
+
+    validation_scores_ : list of float
+        Validation accuracy after each epoch of the last fit that had validation
+        data (early stopping or ``X_val``).
+
+    validation_loss_curve_ : list of float
+        Validation objective after each of those epochs.
+
+    best_validation_score_ : float
+        Maximum of ``validation_scores_``.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : Multi-layer perceptron with several
+        solvers; its ``alpha`` is the L2 penalty.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_twolayer import TwoLayerClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> model = make_pipeline(StandardScaler(), TwoLayerClassifier(random_state=0))
+    >>> model.fit(X_train, y_train).score(X_test, y_test) > 0.95
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "multiclass": [StrOptions({"softmax", "ovr"})],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        hidden_size=100,
+        activation="relu",
+        *,
+        alpha=0.1,
+        batch_size=200,
+        max_iter=200,
+        l2=0.0,
+        momentum=0.0,
+        multiclass="softmax",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        class_weight=None,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.activation = activation
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.l2 = l2
+        self.momentum = momentum
+        self.multiclass = multiclass
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.class_weight = class_weight
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
+        """Train the network on (X, y) for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 input trains float32 weights; CSR/CSC input is
+            used as sparse.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the loss.
+        X_val, y_val : array-like, default=None
+            A validation set. With ``early_stopping=True`` it replaces the internal
+            hold-out; otherwise its scores and losses are recorded every epoch.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation rows.
+
+        Returns
+        -------
+        self : TwoLayerClassifier
+            The fitted estimator.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            validation=(X_val, y_val, sample_weight_val),
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over the given rows.
+
+        A call with no more rows than ``batch_size`` makes exactly one gradient step.
+        Every row given is trained on: early stopping and validation data belong to
+        :meth:`fit` alone.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels, or a multilabel indicator matrix.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that will ever be seen; required on the first call
+            (optional for multilabel targets), ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the loss.
+
+        Returns
+        -------
+        self : TwoLayerClassifier
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        incremental,
+        classes=None,
+        validation=(None, None, None),
+    ):
+        # Attributes are replaced, never mutated, so a shallow copy is enough to put
+        # the estimator back as it was if this call fails or is interrupted early.
+        saved = dict(self.__dict__)
+        try:
+            committed = self._fit_unsafe(
+                X, y, sample_weight, incremental, classes, validation
+            )
+        except BaseException:
+            self._restore(saved)
+            raise
+        if not committed:
+            self._restore(saved)
+        return self
+
+    def _restore(self, saved):
+        # The callback machinery keeps its own bookkeeping on the estimator until
+        # fit returns; it must survive the restore.
+        keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_KEYS}
+        self.__dict__.clear()
+        self.__dict__.update(saved)
+        self.__dict__.update(keep)
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental, classes, validation):
+        fitted = hasattr(self, "W1_")
+        reset = not fitted or not (incremental or self.warm_start)
+        if incremental and not fitted and classes is None and not (_is_indicator(y)):
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the list "
+                "of all the labels that y may contain."
+            )
+
+        X, y = self._validate_Xy(X, y, reset=reset)
+        kind, classes_ = self._check_targets(y, reset, incremental, classes)
+        if reset:
+            self._set_output_layout(kind, classes_)
+            random_state = check_random_state(self.random_state)
+            params = init_params(
+                X.shape[1],
+                self.hidden_size,
+                self.n_outputs_,
+                self.activation,
+                random_state,
+                X.dtype,
+            )
+            seed = int(random_state.randint(np.iinfo(np.int32).max))
+            state = _TrainingState(params, None, [], 0)
+            self._seed = seed
+            self._class_counts = np.zeros(len(self.classes_))
+        else:
+            state = self._resume_state(X.dtype)
+            random_state = np.random.RandomState([self._seed, len(self.loss_curve_)])
+
+        Y = _targets.encode(y, self.classes_, self._target_type, X.dtype)
+        sample_weight = self._check_weights(sample_weight, X)
+        per_class = self._class_weights(y, sample_weight, incremental)
+        w = self._row_weights(y, sample_weight, per_class, X.dtype)
+
+        train = np.arange(X.shape[0])
+        val = None
+        if not incremental:
+            train, val = self._validation_set(
+                X, y, w, train, validation, random_state, per_class
+            )
+
+        return self._train(state, X, Y, w, train, val, incremental, y)
+
+    def _validate_Xy(self, X, y, reset):
+        dtype = [np.float64, np.float32] if reset else self.W1_.dtype
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse=["csr", "csc"],
+            dtype=dtype,
+            multi_output=True,
+        )
+        if sp.issparse(X):
+            # Mini-batches are row slices: CSR makes them cheap.
+            X = X.tocsr()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y
+
+    def _check_targets(self, y, reset, incremental, classes):
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            classes_ = np.arange(y.shape[1])
+        elif incremental and classes is not None and reset:
+            classes_ = np.asarray(classes)
+            if classes_.ndim != 1 or len(np.unique(classes_)) != len(classes_):
+                raise ValueError(
+                    f"classes must be a list of distinct labels; got {classes!r}."
+                )
+            classes_ = np.sort(classes_)
+            kind = "binary" if len(classes_) == 2 else "multiclass"
+        else:
+            classes_ = np.unique(y)
+            if len(classes_) == 2:
+                kind = "binary"
+        if len(classes_) < 2 and kind != "multilabel-indicator":
+            raise ValueError(
+                "TwoLayerClassifier needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {classes_[0]!r}."
+            )
+        if reset:
+            return kind, classes_
+        if kind == "multilabel-indicator" or self._target_type == (
+            "multilabel-indicator"
+        ):
+            if kind != self._target_type or len(classes_) != len(self.classes_):
+                raise ValueError(
+                    "The target changed from the previous call: it was "
+                    f"{self._target_type} with {len(self.classes_)} outputs and is now "
+                    f"{kind} with {len(classes_)} outputs."
+                )
+        elif incremental:
+            unknown = np.setdiff1d(classes_, self.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in classes_ "
+                    f"{self.classes_.tolist()} given at the first partial_fit call."
+                )
+        elif not np.array_equal(classes_, self.classes_):
+            raise ValueError(
+                "warm_start can only continue training with the classes of the "
+                f"previous fit, {self.classes_.tolist()}; y has the classes "
+                f"{classes_.tolist()}. Set warm_start=False to start afresh."
+            )
+        return self._target_type, self.classes_
+
+    def _set_output_layout(self, kind, classes_):
+        self.classes_ = classes_
+        self._target_type = kind
+        self.n_outputs_ = _targets.n_outputs_for(kind, len(classes_))
+        self.out_activation_ = _targets.out_activation_for(kind, self.multiclass)
+
+    def _resume_state(self, dtype):
+        params = Params(
+            *(
+                np.array(getattr(self, name), dtype=dtype, order="C")
+                for name in ("W1_", "b1_", "W2_", "b2_")
+            )
+        )
+        expected = (
+            (self.hidden_size, self.n_features_in_),
+            (self.hidden_size,),
+            (self.n_outputs_, self.hidden_size),
+            (self.n_outputs_,),
+        )
+        for name, p, shape in zip(
+            ("W1_", "b1_", "W2_", "b2_"), params, expected, strict=True
+        ):
+            if p.shape != shape:
+                raise ValueError(
+                    f"{name} has shape {p.shape}, but hidden_size={self.hidden_size} "
+                    f"and the data need {shape}. Set warm_start=False to start afresh."
+                )
+        velocity = getattr(self, "_velocity", None)
+        if velocity is not None:
+            velocity = [np.array(v, dtype=dtype) for v in velocity]
+        return _TrainingState(params, velocity, list(self.loss_curve_), self.t_)
+
+    def _check_weights(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "sample_weight sums to zero: at least one row must have a positive "
+                "weight."
+            )
+        return sample_weight
+
+    def _class_weights(self, y, sample_weight, incremental):
+        """Weight of each class in ``classes_``, or None when no class weighting."""
+        if self.class_weight is None:
+            return None
+        if self._target_type == "multilabel-indicator":
+            warnings.warn(
+                "class_weight does not apply to multilabel targets and is ignored.",
+                UserWarning,
+                stacklevel=5,
+            )
+            return None
+        if not isinstance(self.class_weight, str):
+            return _targets.class_weight_vector(self.class_weight, self.classes_)
+        # "balanced": n / (K n_k) from sample-weighted counts; partial_fit counts
+        # every row seen so far, fit only its own.
+        counts = np.bincount(
+            np.searchsorted(self.classes_, y),
+            weights=sample_weight,
+            minlength=len(self.classes_),
+        )
+        if incremental:
+            counts = counts + self._class_counts
+            self._class_counts = counts
+        return _targets.balanced_weights(counts)
+
+    def _row_weights(self, y, sample_weight, per_class, dtype):
+        """``w_i = sample_weight_i * class_weight[y_i]``; None when all are one."""
+        if per_class is None:
+            return sample_weight
+        w = per_class[np.searchsorted(self.classes_, y)]
+        if sample_weight is not None:
+            w = w * sample_weight
+        return w.astype(dtype)
+
+    def _validation_set(self, X, y, w, train, validation, random_state, per_class):
+        """Return (training row indices, validation data or None)."""
+        X_val, y_val, sw_val = validation
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together.")
+        if X_val is not None:
+            X_val = validate_data(
+                self,
+                X_val,
+                reset=False,
+                accept_sparse=["csr", "csc"],
+                dtype=X.dtype,
+            )
+            y_val = check_array(y_val, ensure_2d=False, dtype=None)
+            if self._target_type != "multilabel-indicator":
+                y_val = column_or_1d(y_val)
+            check_consistent_length(X_val, y_val)
+            Y_val = _targets.encode(y_val, self.classes_, self._target_type, X.dtype)
+            w_val = None
+            if sw_val is not None:
+                w_val = _check_sample_weight(
+                    sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
+                )
+            w_val = self._row_weights(y_val, w_val, per_class, X.dtype)
+            return train, _Validation(X_val, y_val, Y_val, w_val, self.early_stopping)
+        if not self.early_stopping:
+            return train, None
+
+        single_label = self._target_type != "multilabel-indicator"
+        problem = None
+        try:
+            train_idx, val_idx = train_test_split(
+                train,
+                test_size=self.validation_fraction,
+                random_state=random_state,
+                stratify=y if single_label else None,
+            )
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            if len(val_idx) < 10:
+                problem = f"it would hold only {len(val_idx)} rows (fewer than 10)"
+            elif single_label and len(np.unique(y[val_idx])) < len(
+                np.unique(y[train_idx])
+            ):
+                problem = "it would miss some classes of the training data"
+        if problem is not None:
+            warnings.warn(
+                f"early_stopping is switched off for this fit: the validation "
+                f"hold-out of validation_fraction={self.validation_fraction} of "
+                f"{len(train)} rows is too small to judge by ({problem}). Training "
+                "uses all rows.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return train, None
+        train_idx.sort()
+        val_idx.sort()
+        Y_val = _targets.encode(y[val_idx], self.classes_, self._target_type, X.dtype)
+        w_val = None if w is None else w[val_idx]
+        return train_idx, _Validation(
+            X[val_idx], y[val_idx], Y_val, w_val, stop_early=True
+        )
+
+    # ------------------------------------------------------------ the loop
+
+    def _train(self, state, X, Y, w, train, val, incremental, y):
+        """Run the epochs of one call and commit the result to the estimator."""
+        n_epochs = 1 if incremental else self.max_iter
+        optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
+        batch_size = min(self.batch_size, len(train))
+        buffers = Buffers(batch_size, state.params)
+        X_buffer = (
+            None
+            if sp.issparse(X)
+            else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        )
+        contiguous = not self.shuffle and len(train) == X.shape[0]
+        stopper = _Stopper(
+            self.tol, self.n_iter_no_change, val is not None and val.stop_early
+        )
+        callbacks = _Callbacks(self, X, y, n_epochs)
+        last_good = None
+        stopped = False
+        try:
+            for _ in range(n_epochs):
+                start = time.perf_counter()
+                epoch = len(state.loss_curve)
+                order = train
+                if self.shuffle:
+                    order = np.random.default_rng([self._seed, epoch]).permutation(
+                        train
+                    )
+                callbacks.begin_epoch(state)
+                loss = self._run_epoch(
+                    state,
+                    optimizer,
+                    buffers,
+                    X,
+                    Y,
+                    w,
+                    order,
+                    batch_size,
+                    contiguous,
+                    X_buffer,
+                )
+                state.velocity = optimizer.velocity
+                state.n_iter += 1
+                state.t += len(train)
+                state.loss_curve.append(loss)
+                if not (np.isfinite(loss) and _all_finite(state.params)):
+                    raise ValueError(
+                        f"The training loss became non-finite ({loss}) at epoch "
+                        f"{epoch + 1}: gradient descent diverged. Scale X (for "
+                        f"example with StandardScaler) or lower alpha "
+                        f"(now {self.alpha})."
+                    )
+                if val is not None:
+                    score, val_loss = self._evaluate(state.params, val)
+                    state.validation_scores.append(score)
+                    state.validation_loss_curve.append(val_loss)
+                if self.verbose:
+                    self._print_epoch(epoch + 1, state, time.perf_counter() - start)
+                improved, stop = stopper.update(state)
+                if improved and stopper.on_validation:
+                    best = state.snapshot()
+                stop_requested = callbacks.end_epoch(state)
+                last_good = state.snapshot() if not incremental else None
+                if not incremental and (stop or stop_requested):
+                    stopped = True
+                    break
+        except KeyboardInterrupt:
+            if last_good is None:
+                warnings.warn(
+                    "Training was interrupted before the end of its first epoch; "
+                    "the estimator is unchanged.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                return False
+            warnings.warn(
+                f"Training was interrupted; the model keeps the weights of the last "
+                f"finished epoch ({last_good.n_iter} in this call).",
+                UserWarning,
+                stacklevel=3,
+            )
+            self._commit(last_good, val, incremental)
+            return True
+        if stopper.on_validation:
+            # Keep the epoch that scored best on the validation data.
+            state.params = best.params
+            state.velocity = best.velocity
+        self._commit(state, val, incremental)
+        callbacks.end_fit()
+        self._warn_on_divergence(Y, w, train)
+        if not incremental and not stopped:
+            warnings.warn(
+                f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
+                "optimization has not converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return True
+
+    def _run_epoch(
+        self,
+        state,
+        optimizer,
+        buffers,
+        X,
+        Y,
+        w,
+        order,
+        batch_size,
+        contiguous,
+        X_buffer,
+    ):
+        """One pass over the rows in ``order``; returns the epoch's mean objective."""
+        params = state.params
+        total, weight_total = 0.0, 0.0
+        for batch in gen_batches(len(order), batch_size):
+            if contiguous:
+                idx = batch
+                X_batch = X[batch]
+            else:
+                idx = order[batch]
+                if X_buffer is None:
+                    X_batch = X[idx]
+                else:
+                    X_batch = np.take(X, idx, axis=0, out=X_buffer[: len(idx)])
+            w_batch = None if w is None else w[idx]
+            S = X_batch.shape[0] if w_batch is None else float(w_batch.sum())
+            if S == 0:
+                # Rows of zero weight carry no gradient.
+                continue
+            J, grads = loss_and_grads(
+                params,
+                X_batch,
+                Y[idx],
+                w_batch,
+                self.l2,
+                self.activation,
+                self.out_activation_,
+                buffers,
+            )
+            if not np.isfinite(J):
+                return J
+            optimizer.step(params, grads)
+            total += J * S
+            weight_total += S
+        return total / weight_total if weight_total else 0.0
+
+    def _evaluate(self, params, val):
+        """Validation accuracy and objective of the current parameters."""
+        Z2 = self._logits(params, val.X)
+        loss = objective(
+            Z2,
+            val.Y,
+            val.w,
+            len(val.Y) if val.w is None else float(val.w.sum()),
+            params.W1,
+            params.W2,
+            self.l2,
+            self.out_activation_,
+        )
+        proba = _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
+        pred = _targets.labels_from_proba(proba, self.classes_, self._target_type)
+        return float(accuracy_score(val.y, pred, sample_weight=val.w)), float(loss)
+
+    def _commit(self, state, val, incremental):
+        """Write a training state to the fitted attributes."""
+        self.W1_, self.b1_, self.W2_, self.b2_ = state.params
+        self._velocity = state.velocity
+        self.loss_curve_ = [float(v) for v in state.loss_curve]
+        self.loss_ = self.loss_curve_[-1]
+        self.best_loss_ = min(self.loss_curve_)
+        self.t_ = int(state.t)
+        if incremental:
+            self.n_iter_ = getattr(self, "n_iter_", 0) + state.n_iter
+        else:
+            self.n_iter_ = state.n_iter
+        if val is not None:
+            self.validation_scores_ = state.validation_scores
+            self.validation_loss_curve_ = state.validation_loss_curve
+            self.best_validation_score_ = max(state.validation_scores)
+        elif not incremental:
+            # Curves of an earlier fit would not describe these weights.
+            for name in _VALIDATION_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+
+    def _warn_on_divergence(self, Y, w, train):
+        prior = _targets.prior_loss(
+            Y[train], None if w is None else w[train], self.out_activation_
+        )
+        curve = self.loss_curve_
+        if self.loss_ > 10 * prior or max(curve) > 100 * curve[0]:
+            warnings.warn(
+                f"Training diverged: the final training loss {self.loss_:.4g} is far "
+                f"above the loss of predicting the class priors ({prior:.4g}), or an "
+                "epoch's loss exploded. alpha is probably too large "
+                f"(alpha={self.alpha}); lower it or scale X.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    def _print_epoch(self, epoch, state, seconds):
+        line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"
+        if state.validation_scores:
+            line += (
+                f", validation score={state.validation_scores[-1]:.6f}"
+                f", validation loss={state.validation_loss_curve[-1]:.6f}"
+            )
+        print(f"{line}, {seconds:.3f}s")
+
+    # ------------------------------------------------------------- prediction
+
+    def _logits(self, params, X):
+        """Z2 for all rows of X, computed in chunks of bounded memory."""
+        n = X.shape[0]
+        Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
+        for chunk in gen_batches(n, self._chunk_rows(n, params)):
+            Z2[chunk] = forward(params, X[chunk], self.activation, "logistic").Z2
+        return Z2
+
+    @staticmethod
+    def _chunk_rows(n, params):
+        """Rows per prediction chunk, from scikit-learn's ``working_memory``."""
+        h_factor, k_factor = _PREDICT_ROW_FACTORS
+        hidden_size, n_outputs = params.W1.shape[0], params.W2.shape[0]
+        row_bytes = params.W1.dtype.itemsize * (
+            h_factor * hidden_size + k_factor * n_outputs
+        )
+        budget = get_config()["working_memory"] * 2**20
+        return int(min(n, max(1, budget // row_bytes)))
+
+    def _fitted_params(self):
+        return Params(self.W1_, self.b1_, self.W2_, self.b2_)
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=["csr", "csc"],
+            dtype=self.W1_.dtype,
+        )
+
+    def decision_function(self, X):
+        """Return the logits Z2 of the output layer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        Z2 : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
+            Logits; one column (raveled) for a binary target.
+        """
+        X = self._validate_X(X)
+        Z2 = self._logits(self._fitted_params(), X)
+        return Z2.ravel() if self._target_type == "binary" else Z2
+
+    def predict_proba(self, X):
+        """Return class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For single-label targets each row sums to one; for multilabel targets
+            column k is the independent probability of label k.
+        """
+        X = self._validate_X(X)
+        Z2 = self._logits(self._fitted_params(), X)
+        return _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
+
+    def predict_log_proba(self, X):
+        """Return the logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities.
+        """
+        X = self._validate_X(X)
+        Z2 = self._logits(self._fitted_params(), X)
+        return _targets.log_proba_from_logits(
+            Z2, self._target_type, self.out_activation_
+        )
+
+    def predict(self, X):
+        """Return predicted labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels, or an indicator matrix for multilabel targets.
+        """
+        return _targets.labels_from_proba(
+            self.predict_proba(X), self.classes_, self._target_type
+        )
+
+    # ------------------------------------------------------------- protocol
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_sklearn_twolayer_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        version = state.pop("_sklearn_twolayer_version", "unknown")
+        if version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(version, __version__), stacklevel=2
+            )
+        super().__setstate__(state)
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model pickled by one version of sklearn_twolayer is loaded by another.
+
+    The model still loads and predicts, but the two versions may differ in how they
+    train or predict: refit it, or load it with the version that saved it.
+
+    Parameters
+    ----------
+    saved_version : str
+        The version that pickled the model.
+    current_version : str
+        The version that loads it.
+    """
+
+    def __init__(self, saved_version, current_version):
+        self.saved_version = saved_version
+        self.current_version = current_version
+
+    def __str__(self):
+        return (
+            f"This TwoLayerClassifier was pickled with sklearn_twolayer "
+            f"{self.saved_version} and is loaded with {self.current_version}; it "
+            "may behave differently. Refit it with this version, or load it with "
+            "the version that saved it."
+        )
+
+
+class _Validation:
+    """Validation rows: X, labels y, encoded Y, weights w, and their role."""
+
+    def __init__(self, X, y, Y, w, stop_early):
+        self.X, self.y, self.Y, self.w = X, y, Y, w
+        self.stop_early = stop_early
+
+
+class _Stopper:
+    """scikit-learn's stopping rule for MLPClassifier, applied per call to fit.
+
+    An epoch improves when the training loss falls by more than ``tol`` below its best
+    (or, on validation data, when the score rises by more than ``tol`` above its
+    best); training stops after more than ``n_iter_no_change`` epochs in a row
+    without improvement.
+    """
+
+    def __init__(self, tol, n_iter_no_change, on_validation):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.on_validation = on_validation
+        self.best = -np.inf
+        self.count = 0
+
+    def update(self, state):
+        """Record an epoch; return (new best, stop now)."""
+        if self.on_validation:
+            value = state.validation_scores[-1]
+        else:
+            value = -state.loss_curve[-1]
+        self.count = self.count + 1 if value < self.best + self.tol else 0
+        improved = value > self.best
+        if improved:
+            self.best = value
+        return improved, self.count > self.n_iter_no_change
+
+
+class _Callbacks:
+    """The scikit-learn callback hooks (>= 1.9) around fit and its epochs.
+
+    With an older scikit-learn, or no callback set, every method does nothing.
+    """
+
+    def __init__(self, estimator, X, y, n_epochs):
+        self.estimator = estimator
+        self.X, self.y = X, y
+        self.context = None
+        self.epoch_context = None
+        if hasattr(estimator, "_init_callback_context"):
+            self.context = estimator._init_callback_context(max_subtasks=n_epochs)
+            self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
+
+    def _attributes(self, state):
+        est = self.estimator
+        W1, b1, W2, b2 = (p.copy() for p in state.params)
+        return {
+            "W1_": W1,
+            "b1_": b1,
+            "W2_": W2,
+            "b2_": b2,
+            "classes_": est.classes_,
+            "n_outputs_": est.n_outputs_,
+            "out_activation_": est.out_activation_,
+            "_target_type": est._target_type,
+            "n_features_in_": est.n_features_in_,
+        }
+
+    def begin_epoch(self, state):
+        if self.context is None:
+            return
+        self.epoch_context = self.context.subcontext(task_name="epoch")
+        self.epoch_context.call_on_fit_task_begin(
+            estimator=self.estimator, X=self.X, y=self.y
+        )
+
+    def end_epoch(self, state):
+        """Call the epoch-end hooks; return True when a callback asks to stop."""
+        if self.context is None:
+            return False
+        return self.epoch_context.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            reconstruction_attributes=lambda: self._attributes(state),
+        )
+
+    def end_fit(self):
+        if self.context is not None:
+            self.context.call_on_fit_task_end(
+                estimator=self.estimator,
+                X=self.X,
+                y=self.y,
+                reconstruction_attributes={},
+            )
+
+
+def _all_finite(arrays):
+    return all(np.isfinite(a).all() for a in arrays)
+
+
+def _is_indicator(y):
+    try:
+        return type_of_target(y) == "multilabel-indicator"
+    except ValueError:
+        return False

@@ -1,0 +1,92 @@
+"""The training objective J: weighted cross-entropy plus an L2 penalty.
+
+For a mini-batch of m rows with weights w (all ones when none are given) and
+``S = sum_i w_i``::
+
+    J = (1/S) sum_i w_i l_i  +  lambda / (2 S) (||W1||^2 + ||W2||^2)
+
+``l_i`` is the cross-entropy of row i, computed from the logits ``Z2`` rather than from
+the probabilities ``A2`` so that it stays finite when ``|Z2|`` is large:
+
+* sigmoid units (binary, one-vs-rest, multilabel), summed over the units::
+
+      -y log a - (1-y) log(1-a) = softplus(z) - y z,   a = sigma(z)
+
+* softmax over K units (each row of Y sums to one)::
+
+      -sum_k y_k log a_k = logsumexp(z) - sum_k y_k z_k
+
+Both have the same derivative with respect to the logits, ``a - y``: this is why the
+backward pass starts at ``dZ2`` without going through ``dA2``.
+"""
+
+import numpy as np
+from scipy.special import logsumexp
+
+__all__ = ["cross_entropy", "l2_penalty", "objective"]
+
+
+def cross_entropy(Z2, Y, out_activation):
+    """Per-row cross-entropy ``l_i`` of the logits ``Z2`` against targets ``Y``.
+
+    Parameters
+    ----------
+    Z2 : ndarray of shape (m, n_outputs)
+        Logits of the output layer.
+    Y : ndarray of shape (m, n_outputs)
+        Targets: 0/1 per unit for sigmoid units, one-hot rows for softmax.
+    out_activation : {"logistic", "softmax"}
+        The output activation whose cross-entropy is computed.
+
+    Returns
+    -------
+    loss : ndarray of shape (m,)
+        ``l_i`` for each row, summed over the units of the row.
+    """
+    if out_activation == "softmax":
+        return logsumexp(Z2, axis=1) - np.einsum("ij,ij->i", Y, Z2)
+    # softplus(z) - y z, with softplus(z) = log(1 + e^z) = logaddexp(0, z)
+    per_unit = np.logaddexp(0, Z2)
+    per_unit -= Y * Z2
+    return per_unit.sum(axis=1)
+
+
+def l2_penalty(W1, W2, l2):
+    """Return ``lambda / 2 (||W1||^2 + ||W2||^2)``, before the division by S.
+
+    Biases are not penalised. ``ravel`` views let ``dot`` compute each squared
+    Frobenius norm without a temporary array.
+    """
+    if l2 == 0:
+        return 0.0
+    w1, w2 = W1.ravel(), W2.ravel()
+    return 0.5 * l2 * (float(np.dot(w1, w1)) + float(np.dot(w2, w2)))
+
+
+def objective(Z2, Y, w, S, W1, W2, l2, out_activation):
+    """Return the scalar objective J of one batch.
+
+    Parameters
+    ----------
+    Z2 : ndarray of shape (m, n_outputs)
+        Logits of the output layer.
+    Y : ndarray of shape (m, n_outputs)
+        Targets.
+    w : ndarray of shape (m,) or None
+        Row weights; None means all ones.
+    S : float
+        ``sum(w)``, or m when ``w`` is None.
+    W1, W2 : ndarray
+        Weights of the hidden and output layers (for the L2 term).
+    l2 : float
+        The L2 penalty lambda.
+    out_activation : {"logistic", "softmax"}
+        The output activation.
+
+    Returns
+    -------
+    J : float
+    """
+    loss = cross_entropy(Z2, Y, out_activation)
+    data_term = float(loss.sum() if w is None else np.dot(w, loss))
+    return (data_term + l2_penalty(W1, W2, l2)) / S

@@ -1,0 +1,307 @@
+"""The two-layer network: forward pass, backward pass, loss and gradients.
+
+This module is plain NumPy/SciPy and knows nothing of scikit-learn estimators. Its
+names are the article's: layer 1 is the hidden layer with activation ``g``, layer 2
+the output layer with a sigmoid (or softmax) ``sigma``.
+
+Orientation
+-----------
+The article works with one example per *column*: ``Z1 = W1 X + b1`` with ``X`` of shape
+``(n_features, m)``. Data in scikit-learn has one example per *row*, so every formula
+here is the article's transposed once: with ``X`` of shape ``(m, n_features)``::
+
+    Z1 = X W1^T + b1      (m, h)        W1: (h, n_features)   b1: (h,)
+    A1 = g(Z1)            (m, h)
+    Z2 = A1 W2^T + b2     (m, K)        W2: (K, h)            b2: (K,)
+    A2 = sigma(Z2)        (m, K)        K = n_outputs (1 for a binary target)
+
+The parameter shapes are the article's; the biases broadcast over rows. With row
+weights ``w`` (m,) and ``S = sum(w)``, the objective is (see :mod:`._losses`)::
+
+    J = (1/S) sum_i w_i l_i + lambda/(2S) (||W1||^2 + ||W2||^2)
+
+and the backward pass, in the same row orientation, is::
+
+    dZ2 = w * (A2 - Y) / S                      (m, K)   w broadcast over columns
+    dW2 = dZ2^T A1 + (lambda/S) W2              (K, h)
+    db2 = sum over rows of dZ2                  (K,)
+    dA1 = dZ2 W2                                (m, h)
+    dZ1 = dA1 * g'(Z1)                          (m, h)   elementwise
+    dW1 = dZ1^T X + (lambda/S) W1               (h, n_features)
+    db1 = sum over rows of dZ1                  (h,)
+
+Every ``dP`` is ``dJ/dP``, of the same shape as ``P``.
+
+Buffers
+-------
+The functions allocate their results unless given a :class:`Buffers`, which holds
+arrays sized for the largest batch and is reused for every batch of an epoch. With
+buffers, ``A1`` overwrites ``Z1`` (the backward pass needs ``g'`` only as a function
+of ``A1``) and ``dZ2`` overwrites ``A2``; the values are the same either way.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._losses import objective
+
+__all__ = [
+    "Buffers",
+    "Forward",
+    "Params",
+    "backward",
+    "forward",
+    "init_params",
+    "loss_and_grads",
+]
+
+Params = namedtuple("Params", ["W1", "b1", "W2", "b2"])
+Params.__doc__ = """The four parameters (or their gradients) of the network.
+
+Attributes
+----------
+W1 : ndarray of shape (hidden_size, n_features)
+b1 : ndarray of shape (hidden_size,)
+W2 : ndarray of shape (n_outputs, hidden_size)
+b2 : ndarray of shape (n_outputs,)
+"""
+
+Forward = namedtuple("Forward", ["Z1", "A1", "Z2", "A2"])
+Forward.__doc__ = """The intermediate values of a forward pass, one row per example."""
+
+
+def init_params(n_features, hidden_size, n_outputs, activation, random_state, dtype):
+    """Draw initial parameters with Glorot's uniform scheme.
+
+    Each weight matrix is drawn from ``U(-r, r)`` with ``r = sqrt(6 / (fan_in +
+    fan_out))``, so that the variance of the activations neither grows nor shrinks
+    from layer to layer; for the logistic hidden activation ``r`` is multiplied by
+    ``sqrt(2)`` (its slope at 0 is 1/4, not 1). Biases start at zero.
+
+    Parameters
+    ----------
+    n_features, hidden_size, n_outputs : int
+        Layer sizes.
+    activation : str
+        Name of the hidden activation.
+    random_state : numpy.random.RandomState
+        Source of randomness.
+    dtype : numpy dtype
+        Floating dtype of the parameters.
+
+    Returns
+    -------
+    params : Params
+    """
+    factor = 2.0 if activation == "logistic" else 1.0
+
+    def glorot(fan_out, fan_in):
+        bound = np.sqrt(factor * 6.0 / (fan_in + fan_out))
+        # Drawn in float64 and then cast, so that float32 and float64 fits start
+        # from the same weights up to rounding.
+        return random_state.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype)
+
+    W1 = glorot(hidden_size, n_features)
+    W2 = glorot(n_outputs, hidden_size)
+    return Params(
+        W1=W1,
+        b1=np.zeros(hidden_size, dtype=dtype),
+        W2=W2,
+        b2=np.zeros(n_outputs, dtype=dtype),
+    )
+
+
+class Buffers:
+    """Work arrays for the forward and backward passes of batches of up to ``m`` rows.
+
+    Parameters
+    ----------
+    m : int
+        The largest batch size.
+    params : Params
+        Parameters whose shapes and dtype the buffers follow.
+    """
+
+    def __init__(self, m, params):
+        h, K, dtype = params.W1.shape[0], params.W2.shape[0], params.W1.dtype
+        self.m = m
+        self.H = np.empty((m, h), dtype=dtype)  # Z1, then A1 in place
+        self.dH = np.empty((m, h), dtype=dtype)  # dA1, then dZ1 in place
+        self.A2 = np.empty((m, K), dtype=dtype)  # A2, then dZ2 in place
+        self.Z2 = np.empty((m, K), dtype=dtype)
+        self.grads = Params(*(np.empty_like(p) for p in params))
+
+    def rows(self, m):
+        """Return views of the row buffers for a batch of ``m`` rows."""
+        return self.H[:m], self.dH[:m], self.A2[:m], self.Z2[:m]
+
+
+def _dot(X, W_T, out=None):
+    """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given."""
+    if sp.issparse(X):
+        result = X @ W_T
+        if out is None:
+            return result
+        np.copyto(out, result)
+        return out
+    return np.matmul(X, W_T, out=out)
+
+
+def _dot_T(D, X, out=None):
+    """``D^T @ X`` for dense ``D`` and dense or sparse ``X``, into ``out`` if given."""
+    if sp.issparse(X):
+        # (X^T D)^T: scipy multiplies sparse on the left only.
+        result = (X.T @ D).T
+        if out is None:
+            return np.ascontiguousarray(result)
+        np.copyto(out, result)
+        return out
+    return np.matmul(D.T, X, out=out)
+
+
+def forward(params, X, activation, out_activation, buffers=None):
+    """Run the forward pass on a batch.
+
+    Parameters
+    ----------
+    params : Params
+        The network's parameters.
+    X : {ndarray, sparse matrix} of shape (m, n_features)
+        The batch, one example per row.
+    activation : str
+        Name of the hidden activation ``g`` (a key of ``ACTIVATIONS``).
+    out_activation : {"logistic", "softmax"}
+        The output activation ``sigma``.
+    buffers : Buffers, default=None
+        Reusable work arrays; without them the results are freshly allocated.
+
+    Returns
+    -------
+    fwd : Forward
+        ``(Z1, A1, Z2, A2)``. With buffers, ``Z1`` is ``A1`` (overwritten in place).
+    """
+    g = ACTIVATIONS[activation]
+    m = X.shape[0]
+    H, _, A2_out, Z2_out = buffers.rows(m) if buffers is not None else (None,) * 4
+
+    Z1 = _dot(X, params.W1.T, out=H)  # Z1 = X W1^T + b1
+    Z1 += params.b1
+    A1 = g.forward(Z1, out=H)  # A1 = g(Z1)
+    Z2 = np.matmul(A1, params.W2.T, out=Z2_out)  # Z2 = A1 W2^T + b2
+    Z2 += params.b2
+    A2 = OUTPUT_ACTIVATIONS[out_activation](Z2, out=A2_out)  # A2 = sigma(Z2)
+    return Forward(Z1, A1, Z2, A2)
+
+
+def backward(
+    params, X, Y, fwd, w=None, S=None, l2=0.0, activation="relu", buffers=None
+):
+    """Run the backward pass: the gradients of J for one batch.
+
+    Each line is the chain rule through one line of :func:`forward`, named in the
+    comment, walked in reverse.
+
+    Parameters
+    ----------
+    params : Params
+        The parameters the forward pass used.
+    X : {ndarray, sparse matrix} of shape (m, n_features)
+        The batch.
+    Y : ndarray of shape (m, n_outputs)
+        Encoded targets.
+    fwd : Forward
+        The result of :func:`forward` on the same batch.
+    w : ndarray of shape (m,), default=None
+        Row weights; None means all ones.
+    S : float, default=None
+        ``sum(w)`` (or m); computed when None.
+    l2 : float, default=0.0
+        L2 penalty lambda.
+    activation : str, default="relu"
+        The hidden activation the forward pass used.
+    buffers : Buffers, default=None
+        The buffers the forward pass used; ``fwd.A2`` is overwritten by ``dZ2``.
+
+    Returns
+    -------
+    grads : Params
+        ``(dW1, db1, dW2, db2)``.
+    """
+    g = ACTIVATIONS[activation]
+    m = X.shape[0]
+    if S is None:
+        S = m if w is None else float(np.sum(w))
+    _, dH, A2_out, _ = buffers.rows(m) if buffers is not None else (None,) * 4
+    out = buffers.grads if buffers is not None else Params(None, None, None, None)
+
+    # A2 = sigma(Z2), with J the weighted mean cross-entropy:
+    #   dJ/dZ2 = w (A2 - Y) / S  (the sigma' factor cancels the cross-entropy's
+    #   denominator A2 (1 - A2); for softmax the same form holds per row)
+    dZ2 = np.subtract(fwd.A2, Y, out=A2_out)
+    if w is None:
+        dZ2 *= 1.0 / S
+    else:
+        dZ2 *= (w / S)[:, None]
+    # Z2 = A1 W2^T + b2
+    dW2 = np.matmul(dZ2.T, fwd.A1, out=out.W2)
+    db2 = np.sum(dZ2, axis=0, out=out.b2)
+    dA1 = np.matmul(dZ2, params.W2, out=dH)
+    # A1 = g(Z1)
+    dZ1 = g.backward(fwd.A1, dA1, out=dA1)
+    # Z1 = X W1^T + b1
+    dW1 = _dot_T(dZ1, X, out=out.W1)
+    db1 = np.sum(dZ1, axis=0, out=out.b1)
+    # + lambda/(2S) (||W1||^2 + ||W2||^2)
+    if l2:
+        dW1 += (l2 / S) * params.W1
+        dW2 += (l2 / S) * params.W2
+    return Params(dW1, db1, dW2, db2)
+
+
+def loss_and_grads(
+    params,
+    X,
+    Y,
+    w=None,
+    l2=0.0,
+    activation="relu",
+    out_activation="logistic",
+    buffers=None,
+):
+    """Return the objective J of a batch and its gradients.
+
+    Parameters
+    ----------
+    params : Params
+        The network's parameters.
+    X : {ndarray, sparse matrix} of shape (m, n_features)
+        The batch.
+    Y : ndarray of shape (m, n_outputs)
+        Encoded targets (0/1 per sigmoid unit, one-hot rows for softmax).
+    w : ndarray of shape (m,), default=None
+        Row weights ``sample_weight * class_weight``; None means all ones.
+    l2 : float, default=0.0
+        L2 penalty lambda.
+    activation : str, default="relu"
+        Hidden activation.
+    out_activation : {"logistic", "softmax"}, default="logistic"
+        Output activation.
+    buffers : Buffers, default=None
+        Reusable work arrays.
+
+    Returns
+    -------
+    J : float
+        The objective of :mod:`._losses`.
+    grads : Params
+        ``dJ/dW1, dJ/db1, dJ/dW2, dJ/db2``.
+    """
+    m = X.shape[0]
+    S = m if w is None else float(np.sum(w))
+    fwd = forward(params, X, activation, out_activation, buffers)
+    J = objective(fwd.Z2, Y, w, S, params.W1, params.W2, l2, out_activation)
+    grads = backward(params, X, Y, fwd, w, S, l2, activation, buffers)
+    return J, grads
