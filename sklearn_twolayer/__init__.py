@@ -6,6 +6,12 @@ user guide's derivation).
 """
 
 from ._classifier import InconsistentVersionWarning, TwoLayerClassifier
+from ._display import LossCurveDisplay
 from ._version import __version__
 
-__all__ = ["InconsistentVersionWarning", "TwoLayerClassifier", "__version__"]
+__all__ = [
+    "InconsistentVersionWarning",
+    "LossCurveDisplay",
+    "TwoLayerClassifier",
+    "__version__",
+]
