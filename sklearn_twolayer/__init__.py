@@ -7,9 +7,11 @@ user guide's derivation).
 
 from ._classifier import InconsistentVersionWarning, TwoLayerClassifier
 from ._display import LossCurveDisplay
+from ._persistence import SKOPS_TRUSTED_TYPES
 from ._version import __version__
 
 __all__ = [
+    "SKOPS_TRUSTED_TYPES",
     "InconsistentVersionWarning",
     "LossCurveDisplay",
     "TwoLayerClassifier",

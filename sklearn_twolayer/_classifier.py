@@ -994,7 +994,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         return tags
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # BaseEstimator hands back the live __dict__ for classes outside sklearn:
+        # copy it, or pickling would add the version key to the estimator itself.
+        state = dict(super().__getstate__())
         state["_sklearn_twolayer_version"] = __version__
         return state
 

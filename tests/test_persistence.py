@@ -1,0 +1,342 @@
+"""Model files: pickle with a version stamp, skops without code execution, resuming.
+
+Every fit here runs a handful of epochs on purpose, so the ConvergenceWarning that
+max_iter raises is expected and silenced for the module.
+"""
+
+import io
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sklearn_twolayer
+import sklearn_twolayer._classifier as classifier_module
+from sklearn_twolayer import (
+    SKOPS_TRUSTED_TYPES,
+    InconsistentVersionWarning,
+    TwoLayerClassifier,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+PARAMS = ("W1_", "b1_", "W2_", "b2_")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _small(**params):
+    defaults = dict(hidden_size=8, max_iter=5, batch_size=32, random_state=0)
+    return TwoLayerClassifier(**{**defaults, **params})
+
+
+def _partial_fits(model, X, y, n_epochs, classes):
+    for _ in range(n_epochs):
+        model.partial_fit(X, y, classes=classes)
+    return model
+
+
+# Each entry trains one model with a different option, so that every kind of fitted
+# state (velocities, class counts, validation curves, label encodings) is covered.
+def _fit_softmax(X, y):
+    return _small().fit(X, y), X
+
+
+def _fit_ovr(X, y):
+    return _small(multiclass="ovr").fit(X, y), X
+
+
+def _fit_binary(X, y):
+    return _small().fit(X, y == 1), X
+
+
+def _fit_multilabel(X, y):
+    Y = np.c_[y == 1, y == 2, y != 0].astype(int)
+    return _small().fit(X, Y), X
+
+
+def _fit_momentum(X, y):
+    return _small(momentum=0.9).fit(X, y), X
+
+
+def _fit_early_stopping(X, y):
+    return _small(early_stopping=True, max_iter=20).fit(X, y), X
+
+
+def _fit_validation_data(X, y):
+    return _small().fit(X[::2], y[::2], X_val=X[1::2], y_val=y[1::2]), X
+
+
+def _fit_partial(X, y):
+    return _partial_fits(_small(momentum=0.5), X, y, 3, np.unique(y)), X
+
+
+def _fit_balanced(X, y):
+    return _small(class_weight="balanced").fit(X[20:], y[20:]), X
+
+
+def _fit_balanced_partial(X, y):
+    model = _small(class_weight="balanced")
+    return _partial_fits(model, X[20:], y[20:], 2, np.unique(y)), X
+
+
+def _fit_class_weight_dict(X, y):
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    return _small(class_weight={"setosa": 2.0, "virginica": 0.5}).fit(X, names), X
+
+
+def _fit_float32_dataframe(X, y):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X.astype(np.float32), columns=["sl", "sw", "pl", "pw"])
+    return _small().fit(frame, y), frame
+
+
+FITS = [
+    _fit_softmax,
+    _fit_ovr,
+    _fit_binary,
+    _fit_multilabel,
+    _fit_momentum,
+    _fit_early_stopping,
+    _fit_validation_data,
+    _fit_partial,
+    _fit_balanced,
+    _fit_balanced_partial,
+    _fit_class_weight_dict,
+    _fit_float32_dataframe,
+]
+
+
+def _ids(fit):
+    return fit.__name__.removeprefix("_fit_")
+
+
+def _assert_plain(value, where):
+    """Fail unless ``value`` is built only of arrays, lists, dicts, numbers, strings."""
+    if value is None or type(value) in (bool, int, float, str):
+        return
+    if type(value) is np.ndarray:
+        if value.dtype == object:
+            for i, item in enumerate(value.ravel()):
+                _assert_plain(item, f"{where}[{i}]")
+        else:
+            assert value.dtype.kind in "biufUS", f"{where} has dtype {value.dtype}"
+        return
+    if type(value) in (list, tuple):
+        for i, item in enumerate(value):
+            _assert_plain(item, f"{where}[{i}]")
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            _assert_plain(key, f"key of {where}")
+            _assert_plain(item, f"{where}[{key!r}]")
+        return
+    raise AssertionError(f"{where} is a {type(value).__qualname__}: {value!r}")
+
+
+def _assert_same_state(a, b):
+    assert vars(a).keys() == vars(b).keys()
+    for name, value in vars(a).items():
+        other = getattr(b, name)
+        if isinstance(value, np.ndarray):
+            assert other.dtype == value.dtype, name
+            np.testing.assert_array_equal(other, value, err_msg=name)
+        elif name == "_velocity" and value is not None:
+            for v, w in zip(value, other, strict=True):
+                np.testing.assert_array_equal(w, v, err_msg=name)
+        else:
+            assert other == value, name
+
+
+@pytest.mark.parametrize("fit", FITS, ids=_ids)
+def test_fitted_attributes_are_plain_types(fit, iris):
+    model, _ = fit(*iris)
+    for name, value in vars(model).items():
+        _assert_plain(value, name)
+
+
+def test_pickling_does_not_change_the_estimator(iris):
+    model, _ = _fit_softmax(*iris)
+    before = dict(vars(model))
+    pickle.dumps(model)
+    assert vars(model).keys() == before.keys()
+
+
+# ------------------------------------------------------------------------ skops
+
+
+@pytest.mark.parametrize("fit", FITS, ids=_ids)
+def test_skops_round_trip(fit, iris, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    model, X = fit(*iris)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+
+    assert sio.get_untrusted_types(file=path) == SKOPS_TRUSTED_TYPES
+    loaded = sio.load(path, trusted=SKOPS_TRUSTED_TYPES)
+
+    _assert_same_state(model, loaded)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_skops_refuses_the_estimator_unless_trusted(iris):
+    sio = pytest.importorskip("skops.io")
+    data = sio.dumps(_fit_softmax(*iris)[0])
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.loads(data)
+
+
+def test_skops_pipeline_needs_only_the_estimator_trusted(iris):
+    sio = pytest.importorskip("skops.io")
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), _small()).fit(X, y)
+    data = sio.dumps(pipe)
+    assert sio.get_untrusted_types(data=data) == SKOPS_TRUSTED_TYPES
+    loaded = sio.loads(data, trusted=SKOPS_TRUSTED_TYPES)
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_trusted_types_name_the_estimator_class():
+    (name,) = SKOPS_TRUSTED_TYPES
+    module, _, qualname = name.rpartition(".")
+    assert getattr(sys.modules[module], qualname) is TwoLayerClassifier
+
+
+def test_skops_is_not_imported_by_the_package():
+    code = (
+        "import sys, sklearn_twolayer; "
+        "sys.exit(any(m.split('.')[0] == 'skops' for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# ----------------------------------------------------------------------- pickle
+
+
+def test_pickle_records_the_version(iris):
+    model, _ = _fit_softmax(*iris)
+    state = model.__getstate__()
+    assert state["_sklearn_twolayer_version"] == sklearn_twolayer.__version__
+    # Loading under the same version is silent (warnings are errors in the tests)
+    # and drops the stamp again.
+    loaded = pickle.loads(pickle.dumps(model))
+    assert "_sklearn_twolayer_version" not in vars(loaded)
+
+
+def _pickled_by(model, version, monkeypatch):
+    """Pickle ``model`` as if the installed sklearn_twolayer were ``version``."""
+    with monkeypatch.context() as patch:
+        patch.setattr(classifier_module, "__version__", version)
+        return pickle.dumps(model)
+
+
+def test_loading_another_version_warns_and_predicts(iris, monkeypatch):
+    model, X = _fit_softmax(*iris)
+    data = _pickled_by(model, "0.0.1", monkeypatch)
+    with pytest.warns(InconsistentVersionWarning, match="0.0.1") as record:
+        loaded = pickle.loads(data)
+    (warning,) = record
+    assert warning.message.saved_version == "0.0.1"
+    assert warning.message.current_version == sklearn_twolayer.__version__
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_loading_a_state_without_version_warns(iris):
+    model, X = _fit_softmax(*iris)
+    state = model.__getstate__()
+    del state["_sklearn_twolayer_version"]
+    loaded = TwoLayerClassifier.__new__(TwoLayerClassifier)
+    with pytest.warns(InconsistentVersionWarning, match="unknown"):
+        loaded.__setstate__(state)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def _pickle_round_trip(model):
+    return pickle.loads(pickle.dumps(model))
+
+
+def _skops_round_trip(model):
+    sio = pytest.importorskip("skops.io")
+    return sio.loads(sio.dumps(model), trusted=SKOPS_TRUSTED_TYPES)
+
+
+def _file_round_trip(model):
+    buffer = io.BytesIO()
+    pickle.dump(model, buffer)
+    buffer.seek(0)
+    return pickle.load(buffer)
+
+
+ROUND_TRIPS = [_pickle_round_trip, _file_round_trip, _skops_round_trip]
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=lambda f: f.__name__[1:-11])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(shuffle=True),
+        dict(shuffle=False),
+        dict(shuffle=True, momentum=0.9),
+        dict(shuffle=True, class_weight="balanced"),
+        dict(shuffle=True, l2=0.1, batch_size=7),
+    ],
+    ids=["shuffle", "no-shuffle", "momentum", "balanced", "l2-small-batches"],
+)
+def test_partial_fit_resumes_exactly_after_saving(iris, params, round_trip):
+    X, y = iris
+    classes = np.unique(y)
+    # Uneven chunks, so that the balanced class counts change from call to call.
+    chunks = [slice(0, 90), slice(90, 150), slice(30, 120)]
+
+    def train(model, start, stop):
+        for chunk in chunks[start:stop]:
+            model.partial_fit(X[chunk], y[chunk], classes=classes)
+        return model
+
+    uninterrupted = train(_small(**params), 0, 3)
+    resumed = train(round_trip(train(_small(**params), 0, 1)), 1, 3)
+
+    for name in PARAMS:
+        np.testing.assert_array_equal(
+            getattr(resumed, name), getattr(uninterrupted, name)
+        )
+    assert resumed.loss_curve_ == uninterrupted.loss_curve_
+    assert resumed.t_ == uninterrupted.t_
+    assert resumed.n_iter_ == uninterrupted.n_iter_
+
+
+def test_resuming_depends_on_the_saved_shuffle_seed(iris):
+    # The test above would prove nothing about the seed if the shuffle order did not
+    # affect the weights: it does, so the seed must travel in the file.
+    X, y = iris
+    classes = np.unique(y)
+    first = _small().partial_fit(X, y, classes=classes)
+    reseeded = _pickle_round_trip(first)
+    reseeded._seed += 1
+    resumed = _pickle_round_trip(first)
+    assert not np.array_equal(
+        resumed.partial_fit(X, y).W1_, reseeded.partial_fit(X, y).W1_
+    )
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=lambda f: f.__name__[1:-11])
+def test_warm_start_fit_resumes_exactly_after_saving(iris, round_trip):
+    X, y = iris
+    uninterrupted = _small(warm_start=True, momentum=0.5).fit(X, y).fit(X, y)
+    saved = round_trip(_small(warm_start=True, momentum=0.5).fit(X, y))
+    resumed = saved.fit(X, y)
+    for name in PARAMS:
+        np.testing.assert_array_equal(
+            getattr(resumed, name), getattr(uninterrupted, name)
+        )
+    assert resumed.loss_curve_ == uninterrupted.loss_curve_
