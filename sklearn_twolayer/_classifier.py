@@ -700,18 +700,22 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                         train
                     )
                 callbacks.begin_epoch(state)
-                loss = self._run_epoch(
-                    state,
-                    optimizer,
-                    buffers,
-                    X,
-                    Y,
-                    w,
-                    order,
-                    batch_size,
-                    contiguous,
-                    X_buffer,
-                )
+                # Overflow to inf or NaN is caught just below and reported as a
+                # ValueError naming the epoch; numpy's own warnings would only
+                # precede it (or, under a warnings-as-errors filter, replace it).
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = self._run_epoch(
+                        state,
+                        optimizer,
+                        buffers,
+                        X,
+                        Y,
+                        w,
+                        order,
+                        batch_size,
+                        contiguous,
+                        X_buffer,
+                    )
                 state.velocity = optimizer.velocity
                 state.n_iter += 1
                 state.t += len(train)

@@ -1,0 +1,461 @@
+"""Estimator-level behaviour of TwoLayerClassifier.
+
+Fitting and predicting, composition with pipelines and grid search, persistence,
+reproducibility, input types (sparse, float32, DataFrame), parameter validation and
+what happens when training diverges.
+"""
+
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.special import expit, softmax
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sklearn_twolayer import TwoLayerClassifier
+
+FITTED = ("W1_", "b1_", "W2_", "b2_")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    # The batches are small: on a busy two-core machine, BLAS threads cost far more
+    # in synchronisation than they gain, and would slow these tests tenfold.
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _data(n_classes=2, n_samples=120, n_features=6, seed=0):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def _multilabel(n_samples=120, n_features=6, seed=0):
+    X, _ = _data(n_samples=n_samples, n_features=n_features, seed=seed)
+    rng = np.random.RandomState(seed)
+    W = rng.normal(size=(n_features, 3))
+    Y = (X @ W + 0.3 * rng.normal(size=(n_samples, 3)) > 0).astype(int)
+    return X, Y
+
+
+def _fit_quietly(est, *args, **kwargs):
+    """Fit for a few epochs, where reaching max_iter is the point."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(*args, **kwargs)
+
+
+def _assert_same_weights(a, b, rtol=0.0, atol=0.0):
+    for name in FITTED:
+        np.testing.assert_allclose(
+            getattr(a, name), getattr(b, name), rtol=rtol, atol=atol, err_msg=name
+        )
+
+
+# ------------------------------------------------------------------ composition
+
+
+def test_grid_search_over_a_pipeline_in_two_processes():
+    X, y = _data(n_classes=3, n_samples=150)
+    X = X * 10 + 5  # the scaler in the pipeline has work to do
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            (
+                "net",
+                TwoLayerClassifier(
+                    max_iter=300, tol=1e-2, n_iter_no_change=3, random_state=0
+                ),
+            ),
+        ]
+    )
+    grid = GridSearchCV(
+        pipe,
+        {"net__alpha": [0.05, 0.3], "net__hidden_size": [4, 16]},
+        cv=3,
+        n_jobs=2,
+        error_score="raise",
+    )
+    grid.fit(X, y)
+    scores = grid.cv_results_["mean_test_score"]
+    assert len(scores) == 4
+    assert np.all(np.isfinite(scores))
+    assert grid.best_params_["net__alpha"] in (0.05, 0.3)
+    assert grid.best_params_["net__hidden_size"] in (4, 16)
+    best = grid.best_estimator_[-1]
+    assert best.alpha == grid.best_params_["net__alpha"]
+    assert best.W1_.shape == (grid.best_params_["net__hidden_size"], X.shape[1])
+    assert grid.score(X, y) > 0.8
+
+    # The refit in the main process matches a fit by hand with the same settings.
+    by_hand = clone(pipe).set_params(**grid.best_params_).fit(X, y)
+    _assert_same_weights(by_hand[-1], best)
+
+
+@pytest.mark.parametrize(
+    "make_data, params",
+    [
+        (lambda: _data(2), {}),
+        (lambda: _data(3), {}),
+        (lambda: _data(3), {"multiclass": "ovr", "momentum": 0.9}),
+        (_multilabel, {}),
+    ],
+    ids=["binary", "softmax", "ovr-momentum", "multilabel"],
+)
+def test_pickle_round_trip_predicts_identically(make_data, params):
+    X, y = make_data()
+    est = _fit_quietly(
+        TwoLayerClassifier(8, max_iter=5, random_state=0, **params), X, y
+    )
+    loaded = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    np.testing.assert_array_equal(loaded.decision_function(X), est.decision_function(X))
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+    assert loaded.loss_curve_ == est.loss_curve_
+    assert loaded.get_params() == est.get_params()
+
+
+def test_pickling_leaves_the_estimator_unchanged():
+    X, y = _data()
+    est = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    before = set(vars(est))
+    pickle.dumps(est)
+    assert set(vars(est)) == before
+
+
+def test_clone_is_unfitted_with_the_same_parameters():
+    X, y = _data()
+    est = _fit_quietly(
+        TwoLayerClassifier(7, "tanh", alpha=0.2, momentum=0.5, max_iter=3), X, y
+    )
+    copy = clone(est)
+    assert copy.get_params() == est.get_params()
+    for name in (*FITTED, "classes_", "loss_curve_", "n_iter_", "t_"):
+        assert not hasattr(copy, name)
+    with pytest.raises(NotFittedError):
+        copy.predict(X)
+    # The original is untouched.
+    assert est.W1_.shape == (7, X.shape[1])
+
+
+# ------------------------------------------------------------- reproducibility
+
+
+@pytest.mark.parametrize("params", [{}, {"momentum": 0.9, "early_stopping": True}])
+def test_same_random_state_gives_bit_identical_weights(params):
+    X, y = _data(3, n_samples=200)
+    kwargs = dict(hidden_size=8, batch_size=32, max_iter=8, random_state=3, **params)
+    a = _fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    b = _fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    _assert_same_weights(a, b)
+    assert a.loss_curve_ == b.loss_curve_
+    c = _fit_quietly(TwoLayerClassifier(**{**kwargs, "random_state": 4}), X, y)
+    assert not np.array_equal(a.W1_, c.W1_)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_sparse_input_gives_the_dense_model(fmt, n_classes):
+    X, y = _data(n_classes, n_samples=100, n_features=8)
+    X[np.abs(X) < 0.7] = 0.0  # a genuinely sparse matrix
+    X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    kwargs = dict(hidden_size=6, batch_size=16, max_iter=6, momentum=0.5)
+    dense = _fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X, y)
+    sparse = _fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X_sparse, y)
+    _assert_same_weights(sparse, dense, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(
+        sparse.predict_proba(X_sparse), dense.predict_proba(X), rtol=1e-12, atol=1e-14
+    )
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_float32_in_float32_out(sparse_input, n_classes):
+    X, y = _data(n_classes)
+    X = X.astype(np.float32)
+    if sparse_input:
+        X = sp.csr_matrix(X)
+    est = _fit_quietly(TwoLayerClassifier(8, max_iter=4, random_state=0), X, y)
+    for name in FITTED:
+        assert getattr(est, name).dtype == np.float32, name
+    assert est.predict_proba(X).dtype == np.float32
+    assert est.predict_log_proba(X).dtype == np.float32
+    assert est.decision_function(X).dtype == np.float32
+    # float64 data at predict time is cast to the weights' dtype.
+    X64 = X.astype(np.float64)
+    assert est.predict_proba(X64).dtype == np.float32
+    assert all(np.isfinite(est.loss_curve_))
+
+
+def test_float32_model_is_close_to_the_float64_model():
+    X, y = _data(3)
+    kwargs = dict(hidden_size=8, max_iter=5, random_state=0)
+    m64 = _fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    m32 = _fit_quietly(TwoLayerClassifier(**kwargs), X.astype(np.float32), y)
+    _assert_same_weights(m32, m64, rtol=1e-4, atol=1e-5)
+
+
+def test_feature_names_from_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    X, y = _data()
+    names = [f"f{i}" for i in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=names)
+    est = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), df, y)
+    np.testing.assert_array_equal(est.feature_names_in_, names)
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(df[names[::-1]])
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        from_array = est.predict(X)
+    np.testing.assert_array_equal(est.predict(df), from_array)
+
+    plain = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    assert not hasattr(plain, "feature_names_in_")
+
+
+# ------------------------------------------------------------------ prediction
+
+
+def test_binary_decision_function_is_the_logit_of_predict_proba():
+    X, y = _data(2)
+    y = np.where(y == 1, "yes", "no")
+    est = _fit_quietly(TwoLayerClassifier(6, max_iter=5, random_state=0), X, y)
+    z = est.decision_function(X)
+    assert z.shape == (len(X),)
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba[:, 1], expit(z), rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(est.predict(X), np.where(z > 0, "yes", "no"))
+    np.testing.assert_allclose(
+        est.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("multiclass", ["softmax", "ovr"])
+def test_multiclass_decision_function_shape_and_probabilities(multiclass):
+    X, y = _data(3)
+    est = _fit_quietly(
+        TwoLayerClassifier(6, max_iter=5, multiclass=multiclass, random_state=0), X, y
+    )
+    z = est.decision_function(X)
+    assert z.shape == (len(X), 3)
+    proba = est.predict_proba(X)
+    if multiclass == "softmax":
+        expected = softmax(z, axis=1)
+    else:
+        expected = expit(z) / expit(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(proba, expected, rtol=1e-12)
+    np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(z, axis=1)])
+
+
+def test_multilabel_decision_function_and_independent_probabilities():
+    X, Y = _multilabel()
+    est = _fit_quietly(TwoLayerClassifier(8, max_iter=20, random_state=0), X, Y)
+    z = est.decision_function(X)
+    assert z.shape == Y.shape
+    np.testing.assert_allclose(est.predict_proba(X), expit(z), rtol=1e-12)
+    np.testing.assert_array_equal(est.predict(X), (z > 0).astype(int))
+    assert est.out_activation_ == "logistic"
+    assert est.n_outputs_ == Y.shape[1]
+
+
+@pytest.mark.parametrize("loader", [load_digits, load_breast_cancer])
+def test_default_pipeline_reaches_095_on_shipped_data(loader):
+    X, y = loader(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=0
+    )
+    model = make_pipeline(StandardScaler(), TwoLayerClassifier(random_state=0))
+    with warnings.catch_warnings():
+        # The default 200 epochs may end while the training loss still falls by
+        # more than tol: the warning says so, the accuracy is what is judged here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= 0.95
+
+
+# ------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("hidden_size", 0),
+        ("hidden_size", 2.5),
+        ("hidden_size", "10"),
+        ("activation", "softplus"),
+        ("alpha", 0.0),
+        ("alpha", -0.1),
+        ("alpha", "fast"),
+        ("batch_size", 0),
+        ("batch_size", 1.5),
+        ("max_iter", 0),
+        ("max_iter", None),
+        ("l2", -1e-3),
+        ("momentum", 1.0),
+        ("momentum", -0.1),
+        ("multiclass", "ovo"),
+        ("early_stopping", "yes"),
+        ("validation_fraction", 0.0),
+        ("validation_fraction", 1.0),
+        ("n_iter_no_change", 0),
+        ("tol", -1e-4),
+        ("class_weight", "auto"),
+        ("class_weight", [1.0, 2.0]),
+        ("class_weight", {7: 2.0}),
+        ("shuffle", "no"),
+        ("random_state", "seed"),
+        ("warm_start", 2),
+        ("verbose", -1),
+        ("verbose", "loud"),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_invalid_parameter_raises_naming_it(param, value, method):
+    X, y = _data()
+    est = TwoLayerClassifier(**{param: value})
+    kwargs = {"classes": [0, 1]} if method == "partial_fit" else {}
+    with pytest.raises((ValueError, TypeError), match=param):
+        getattr(est, method)(X, y, **kwargs)
+    assert not hasattr(est, "W1_")
+
+
+@pytest.mark.parametrize("param, value", [("hidden_size", 0), ("alpha", -1.0)])
+def test_invalid_parameter_message_lists_the_allowed_values(param, value):
+    X, y = _data()
+    with pytest.raises(ValueError, match=rf"'{param}'.*must be .*Got {value}"):
+        TwoLayerClassifier(**{param: value}).fit(X, y)
+
+
+def test_valid_edge_values_are_accepted():
+    X, y = _data()
+    est = TwoLayerClassifier(
+        hidden_size=1,
+        batch_size=1,
+        max_iter=1,
+        l2=0.0,
+        momentum=0.0,
+        tol=0.0,
+        n_iter_no_change=1,
+        verbose=False,
+        random_state=np.random.RandomState(0),
+        class_weight={0: 1.0, 1: 2.0},
+    )
+    _fit_quietly(est, X, y)
+    assert est.n_iter_ == 1
+    assert est.t_ == len(X)
+
+
+# ------------------------------------------------------------- divergence
+
+
+def _exploding_data():
+    X, y = _data(n_samples=200, n_features=8)
+    return X * 1e6, y
+
+
+def test_non_finite_loss_raises_naming_the_epoch():
+    X, y = _exploding_data()
+    # n_iter_no_change is large so that the stopping rule does not end the fit
+    # before the loss overflows.
+    est = TwoLayerClassifier(
+        alpha=1e3, max_iter=200, tol=0, n_iter_no_change=1000, random_state=0
+    )
+    with pytest.raises(ValueError) as info:
+        est.fit(X, y)
+    message = str(info.value)
+    assert re.search(r"non-finite .* at epoch \d+", message)
+    assert "Scale X" in message
+    assert "lower alpha" in message
+    # No half-trained model is left behind.
+    assert not hasattr(est, "W1_")
+    assert not hasattr(est, "loss_curve_")
+    assert not hasattr(est, "n_iter_")
+
+
+def test_non_finite_loss_leaves_a_warm_started_model_as_it_was():
+    X, y = _exploding_data()
+    X_scaled = StandardScaler().fit_transform(X)
+    est = _fit_quietly(
+        TwoLayerClassifier(
+            8, max_iter=5, momentum=0.5, warm_start=True, random_state=0
+        ),
+        X_scaled,
+        y,
+    )
+    before = {
+        k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(est).items()
+    }
+    velocity = [v.copy() for v in est._velocity]
+    before.pop("_velocity")
+    est.set_params(alpha=1e3, max_iter=200, tol=0, n_iter_no_change=1000)
+    with pytest.raises(ValueError, match=r"at epoch \d+"):
+        est.fit(X, y)
+    after = vars(est)
+    assert set(after) == set(before) | {"_velocity"}
+    for name, value in before.items():
+        if name in ("alpha", "max_iter", "tol", "n_iter_no_change"):
+            continue
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(after[name], value, err_msg=name)
+        else:
+            assert after[name] == value, name
+    for v_after, v_before in zip(est._velocity, velocity, strict=True):
+        np.testing.assert_array_equal(v_after, v_before)
+    # The model still predicts as before.
+    np.testing.assert_array_equal(est.W1_, before["W1_"])
+    assert est.predict(X_scaled).shape == y.shape
+
+
+def test_exploding_but_finite_loss_warns_that_training_diverged():
+    X, y = _data(n_samples=200, n_features=8)
+    est = TwoLayerClassifier(activation="tanh", alpha=1e4, max_iter=30, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="Training diverged") as record:
+        est.fit(X, y)
+    assert any("alpha is probably too large" in str(w.message) for w in record)
+    # The fit completed: the loss stayed finite but far above its start.
+    assert np.all(np.isfinite(est.loss_curve_))
+    assert max(est.loss_curve_) > 100 * est.loss_curve_[0]
+
+
+def test_reasonable_training_does_not_warn_of_divergence():
+    X, y = _data(n_samples=200, n_features=8)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        TwoLayerClassifier(8, max_iter=30, random_state=0).fit(X, y)
+    assert not any("diverged" in str(w.message) for w in record)
+
+
+def test_convergence_warning_when_max_iter_is_reached():
+    X, y = _data()
+    est = TwoLayerClassifier(4, max_iter=3, tol=0.0, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        est.fit(X, y)
+    assert est.n_iter_ == 3
+
+
+def test_no_convergence_warning_when_training_stops_on_its_own():
+    X, y = _data()
+    est = TwoLayerClassifier(4, max_iter=200, tol=1e-2, n_iter_no_change=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_iter_ < 200
