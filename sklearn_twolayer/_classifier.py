@@ -418,6 +418,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self.__dict__.update(keep)
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, validation):
+        _check_not_bool(
+            self, ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
+        )
         fitted = hasattr(self, "W1_")
         reset = not fitted or not (incremental or self.warm_start)
         if incremental and not fitted and classes is None and not (_is_indicator(y)):
@@ -458,11 +461,20 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             train, val = self._validation_set(
                 X, y, w, train, validation, random_state, per_class
             )
+        if w is not None:
+            _check_weight_sum(w[train], "training rows")
 
         return self._train(state, X, Y, w, train, val, incremental, y)
 
     def _validate_Xy(self, X, y, reset):
-        dtype = [np.float64, np.float32] if reset else self.W1_.dtype
+        if reset:
+            # float32 of either byte order keeps float32; anything else is float64.
+            x_dtype = getattr(X, "dtype", None)
+            single = isinstance(x_dtype, np.dtype) and x_dtype.kind == "f"
+            single = single and x_dtype.itemsize == 4
+            dtype = [np.float32, np.float64] if single else [np.float64, np.float32]
+        else:
+            dtype = self.W1_.dtype
         X, y = validate_data(
             self,
             X,
@@ -480,8 +492,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         return X, y
 
     def _check_targets(self, y, reset, incremental, classes):
+        _check_label_types(y)
         check_classification_targets(y)
         kind = type_of_target(y)
+        if y.ndim == 2 and kind != "multilabel-indicator":
+            # np.unique would flatten such a y and could even call it binary.
+            raise ValueError(
+                f"TwoLayerClassifier does not support {kind} targets: a 2-D y must "
+                "be a multilabel indicator matrix of 0/1 columns, got values "
+                f"{np.unique(y)[:10].tolist()}."
+            )
         if kind == "multilabel-indicator":
             classes_ = np.arange(y.shape[1])
         elif incremental and classes is not None and reset:
@@ -611,6 +631,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         X_val, y_val, sw_val = validation
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together.")
+        if sw_val is not None and X_val is None:
+            raise ValueError("sample_weight_val was given without X_val and y_val.")
         if X_val is not None:
             X_val = validate_data(
                 self,
@@ -630,6 +652,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                     sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
             w_val = self._row_weights(y_val, w_val, per_class, X.dtype)
+            if w_val is not None:
+                _check_weight_sum(w_val, "validation rows")
             return train, _Validation(X_val, y_val, Y_val, w_val, self.early_stopping)
         if not self.early_stopping:
             return train, None
@@ -908,6 +932,22 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _fitted_params(self):
         return Params(self.W1_, self.b1_, self.W2_, self.b2_)
 
+    def _predict_logits(self, X):
+        """Z2 of validated rows; raises rather than return NaN probabilities."""
+        # Finite rows far outside the training range can overflow the products to
+        # inf, and inf - inf to NaN; the check below reports that in plain words.
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z2 = self._logits(self._fitted_params(), X)
+        bad = ~np.isfinite(Z2).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"The network's outputs overflow for {int(bad.sum())} of the "
+                f"{len(Z2)} rows of X (first at row {int(np.argmax(bad))}): their "
+                f"values are too large for the fitted weights in {Z2.dtype}. Scale X "
+                "the way the training data was scaled."
+            )
+        return Z2
+
     def _validate_X(self, X):
         check_is_fitted(self)
         return validate_data(
@@ -932,7 +972,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Logits; one column (raveled) for a binary target.
         """
         X = self._validate_X(X)
-        Z2 = self._logits(self._fitted_params(), X)
+        Z2 = self._predict_logits(X)
         return Z2.ravel() if self._target_type == "binary" else Z2
 
     def predict_proba(self, X):
@@ -950,7 +990,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             column k is the independent probability of label k.
         """
         X = self._validate_X(X)
-        Z2 = self._logits(self._fitted_params(), X)
+        Z2 = self._predict_logits(X)
         return _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
 
     def predict_log_proba(self, X):
@@ -967,7 +1007,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Log-probabilities.
         """
         X = self._validate_X(X)
-        Z2 = self._logits(self._fitted_params(), X)
+        Z2 = self._predict_logits(X)
         return _targets.log_proba_from_logits(
             Z2, self._target_type, self.out_activation_
         )
@@ -1145,3 +1185,45 @@ def _is_indicator(y):
         return type_of_target(y) == "multilabel-indicator"
     except ValueError:
         return False
+
+
+def _check_not_bool(estimator, names):
+    # scikit-learn's Interval(Integral, ...) lets True and False through, since bool
+    # subclasses int; as a layer size or an epoch count they are a mistake.
+    for name in names:
+        value = getattr(estimator, name)
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"The '{name}' parameter of TwoLayerClassifier must be an int >= 1, "
+                f"not a bool. Got {value!r} instead."
+            )
+
+
+def _check_label_types(y):
+    # An object y mixing strings with numbers has no order, so np.unique fails on
+    # it; type_of_target only calls it "unknown".
+    if y.dtype != object:
+        return
+    is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, y.size)
+    if is_str.any() and not is_str.all():
+        others = sorted({type(v).__name__ for v in y.ravel()[~is_str]})
+        raise ValueError(
+            "y mixes string labels with labels of other types "
+            f"({', '.join(others)}); use labels of one type, for example all strings."
+        )
+
+
+def _check_weight_sum(w, rows):
+    # The loss divides by the sum of the row weights: it must be positive and finite.
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if not total > 0:
+        raise ValueError(
+            f"The weights of all {rows} are zero (sample_weight times class_weight): "
+            "at least one row must have a positive weight."
+        )
+    if not np.isfinite(total):
+        raise ValueError(
+            f"The weights of the {rows} (sample_weight times class_weight) sum to "
+            f"more than {w.dtype} can hold; divide them by a common factor."
+        )

@@ -8,6 +8,8 @@ Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
 * ``"multilabel-indicator"``: one sigmoid unit per label, Y is the indicator matrix.
 """
 
+from numbers import Real
+
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.preprocessing import label_binarize
@@ -81,7 +83,24 @@ def class_weight_vector(class_weight, classes):
     """
     if class_weight is None:
         return np.ones(len(classes))
-    return compute_class_weight(class_weight, classes=classes, y=classes)
+    for label, value in class_weight.items():
+        # A negative weight would make the loss unbounded below; NaN or inf would
+        # surface only later, as a diverged fit.
+        if not (isinstance(value, Real) and np.isfinite(value) and value >= 0):
+            raise ValueError(
+                "class_weight must map labels to finite, non-negative numbers; got "
+                f"{value!r} for label {label!r}."
+            )
+    try:
+        return compute_class_weight(class_weight, classes=classes, y=classes)
+    except ValueError as exc:
+        if "not in class_weight" not in str(exc):
+            raise
+        raise ValueError(
+            f"class_weight {class_weight!r} names labels that are not classes of y "
+            f"({classes.tolist()}); such a dict must then give a weight to every "
+            f"class ({exc})."
+        ) from exc
 
 
 def balanced_weights(class_counts):
