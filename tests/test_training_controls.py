@@ -1,0 +1,856 @@
+"""Training controls: partial_fit, warm_start, early stopping and validation data,
+class weights, scikit-learn callbacks, verbose output and Ctrl-C.
+"""
+
+import importlib.util
+import pickle
+import re
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.datasets import make_blobs, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, log_loss, recall_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+import sklearn_twolayer._classifier as classifier_module
+from sklearn_twolayer import TwoLayerClassifier
+
+FITTED = ("W1_", "b1_", "W2_", "b2_")
+
+HAS_CALLBACKS = importlib.util.find_spec("sklearn.callback") is not None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    # The batches are small: on a busy two-core machine, BLAS threads cost far more
+    # in synchronisation than they gain, and would slow these tests tenfold.
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _data(n_classes=2, n_samples=120, n_features=6, seed=0, flip_y=0.01):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        flip_y=flip_y,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def _blobs(n_samples=300, seed=0, cluster_std=1.0):
+    X, y = make_blobs(
+        n_samples, 4, centers=3, cluster_std=cluster_std, random_state=seed
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def _fit_quietly(est, *args, **kwargs):
+    """Fit for a fixed number of epochs, where reaching max_iter is the point."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(*args, **kwargs)
+
+
+def _assert_same_weights(a, b, rtol=0.0, atol=0.0):
+    for name in FITTED:
+        np.testing.assert_allclose(
+            getattr(a, name), getattr(b, name), rtol=rtol, atol=atol, err_msg=name
+        )
+
+
+def _no_stop(**params):
+    """Settings under which the stopping rule never ends a fit."""
+    return dict(tol=0.0, n_iter_no_change=10_000, **params)
+
+
+# ------------------------------------------------------------------ partial_fit
+
+
+def test_partial_fit_requires_classes_on_the_first_call():
+    X, y = _data()
+    est = TwoLayerClassifier(4)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        est.partial_fit(X, y)
+    assert not hasattr(est, "W1_")
+    est.partial_fit(X, y, classes=[0, 1])
+    # Afterwards, classes may be omitted.
+    est.partial_fit(X, y)
+    assert est.n_iter_ == 2
+
+
+def test_partial_fit_on_multilabel_targets_needs_no_classes():
+    X, _ = _data()
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 1] > 0]).astype(int)
+    est = TwoLayerClassifier(4).partial_fit(X, Y)
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+    TwoLayerClassifier(4).partial_fit(X, Y, classes=range(3))
+
+
+def test_partial_fit_rejects_labels_outside_classes():
+    X, y = _data(3)
+    with pytest.raises(ValueError, match=r"labels \[2\]"):
+        TwoLayerClassifier(4).partial_fit(X, y, classes=[0, 1])
+    est = TwoLayerClassifier(4, random_state=0).partial_fit(
+        X[y < 2], y[y < 2], classes=[0, 1]
+    )
+    W1 = est.W1_.copy()
+    with pytest.raises(ValueError, match=r"labels \[2\]"):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.W1_, W1)
+    assert est.n_iter_ == 1
+
+
+def test_partial_fit_rejects_a_changed_number_of_features():
+    X, y = _data()
+    est = TwoLayerClassifier(4).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="features"):
+        est.partial_fit(X[:, :-1], y)
+
+
+def test_partial_fit_on_one_batch_is_one_article_step():
+    X, y = _data(n_samples=30)
+    est = TwoLayerClassifier(5, alpha=0.3, batch_size=30, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    # Users may set the weights by hand; the step starts from them.
+    rng = np.random.RandomState(1)
+    W1, b1 = rng.normal(size=(5, X.shape[1])), rng.normal(size=5)
+    W2, b2 = rng.normal(size=(1, 5)), rng.normal(size=1)
+    est.W1_, est.b1_, est.W2_, est.b2_ = W1.copy(), b1.copy(), W2.copy(), b2.copy()
+    est.partial_fit(X, y)
+
+    # The article's forward and backward pass, written out (rows are examples).
+    m = len(X)
+    Y = y.reshape(-1, 1).astype(float)
+    Z1 = X @ W1.T + b1
+    A1 = np.maximum(Z1, 0)
+    A2 = expit(A1 @ W2.T + b2)
+    dZ2 = (A2 - Y) / m
+    dW2, db2 = dZ2.T @ A1, dZ2.sum(axis=0)
+    dZ1 = (dZ2 @ W2) * (Z1 > 0)
+    dW1, db1 = dZ1.T @ X, dZ1.sum(axis=0)
+    np.testing.assert_allclose(est.W1_, W1 - 0.3 * dW1, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(est.b1_, b1 - 0.3 * db1, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(est.W2_, W2 - 0.3 * dW2, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(est.b2_, b2 - 0.3 * db2, rtol=1e-12, atol=1e-15)
+    loss = -np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))
+    assert est.loss_ == pytest.approx(loss, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "n_rows, batch_size, expected_steps", [(10, 10, 1), (7, 200, 1), (25, 10, 3)]
+)
+def test_partial_fit_makes_one_step_per_batch(
+    monkeypatch, n_rows, batch_size, expected_steps
+):
+    X, y = _data()
+    X, y = X[:n_rows], y[:n_rows]
+    steps = []
+    step = classifier_module.GradientDescent.step
+
+    def counting_step(self, params, grads):
+        steps.append(1)
+        return step(self, params, grads)
+
+    monkeypatch.setattr(classifier_module.GradientDescent, "step", counting_step)
+    est = TwoLayerClassifier(4, batch_size=batch_size, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    assert len(steps) == expected_steps
+    est.partial_fit(X, y)
+    assert len(steps) == 2 * expected_steps
+
+
+def test_partial_fit_accumulates_t_loss_curve_and_n_iter():
+    X, y = _data(3)
+    est = TwoLayerClassifier(4, batch_size=50, random_state=0)
+    for call in range(1, 4):
+        est.partial_fit(X[: 40 * call], y[: 40 * call], classes=[0, 1, 2])
+        assert est.n_iter_ == call
+        assert len(est.loss_curve_) == call
+        assert est.loss_ == est.loss_curve_[-1]
+        assert est.best_loss_ == min(est.loss_curve_)
+    assert est.t_ == 40 + 80 + 120
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_partial_fit_calls_equal_fit_epochs(shuffle):
+    # Momentum and several batches per epoch: the velocity and, with shuffle, the
+    # epoch's permutation must carry over from call to call exactly as in fit.
+    X, y = _data(3, n_samples=90)
+    params = dict(
+        hidden_size=6,
+        batch_size=32,
+        momentum=0.9,
+        alpha=0.05,
+        l2=1e-3,
+        shuffle=shuffle,
+        random_state=0,
+        **_no_stop(),
+    )
+    incremental = TwoLayerClassifier(**params)
+    for _ in range(100):
+        incremental.partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.warns(ConvergenceWarning, match="max_iter=100"):
+        full = TwoLayerClassifier(max_iter=100, **params).fit(X, y)
+    _assert_same_weights(incremental, full, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(incremental.loss_curve_, full.loss_curve_, rtol=1e-12)
+    assert incremental.t_ == full.t_ == 100 * len(X)
+    assert incremental.n_iter_ == full.n_iter_ == 100
+
+
+def test_partial_fit_momentum_carries_over_and_survives_pickling():
+    X, y = _data(n_samples=80)
+    params = dict(hidden_size=5, batch_size=20, momentum=0.9, random_state=0)
+    straight = TwoLayerClassifier(**params)
+    for _ in range(6):
+        straight.partial_fit(X, y, classes=[0, 1])
+
+    resumed = TwoLayerClassifier(**params)
+    for _ in range(3):
+        resumed.partial_fit(X, y, classes=[0, 1])
+    resumed = pickle.loads(pickle.dumps(resumed))
+    for _ in range(3):
+        resumed.partial_fit(X, y)
+    _assert_same_weights(resumed, straight)
+
+    # Without the velocity (the same weights, momentum starting from rest) the
+    # result differs: the comparison above does test the carried state.
+    forgetful = TwoLayerClassifier(**params)
+    for _ in range(3):
+        forgetful.partial_fit(X, y, classes=[0, 1])
+    forgetful._velocity = None
+    for _ in range(3):
+        forgetful.partial_fit(X, y)
+    assert not np.allclose(forgetful.W1_, straight.W1_)
+
+
+def test_partial_fit_never_holds_rows_out():
+    X, y = _blobs()
+    est = TwoLayerClassifier(4, early_stopping=True, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    est.partial_fit(X, y)
+    assert est.t_ == 2 * len(X)
+    assert not hasattr(est, "validation_scores_")
+    assert not hasattr(est, "best_validation_score_")
+
+
+# ------------------------------------------------------------------- warm_start
+
+
+def test_warm_start_continues_where_the_last_fit_ended():
+    X, y = _data(3)
+    params = dict(
+        hidden_size=6, batch_size=32, momentum=0.9, random_state=0, **_no_stop()
+    )
+    warm = _fit_quietly(TwoLayerClassifier(max_iter=4, warm_start=True, **params), X, y)
+    W1_after_first = warm.W1_.copy()
+    _fit_quietly(warm, X, y)
+    one_go = _fit_quietly(TwoLayerClassifier(max_iter=8, **params), X, y)
+    # Four epochs, then four more from the same weights, velocity and epoch count,
+    # are eight epochs.
+    _assert_same_weights(warm, one_go, rtol=1e-12, atol=1e-12)
+    assert not np.array_equal(warm.W1_, W1_after_first)
+    assert warm.n_iter_ == 4
+    assert len(warm.loss_curve_) == 8
+    assert warm.t_ == 8 * len(X)
+
+    cold = _fit_quietly(TwoLayerClassifier(max_iter=4, **params), X, y)
+    _fit_quietly(cold, X, y)
+    np.testing.assert_array_equal(cold.W1_, W1_after_first)
+
+
+def test_warm_start_honours_max_iter_per_call():
+    X, y = _data()
+    est = TwoLayerClassifier(4, max_iter=5, warm_start=True, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.set_params(**_no_stop()).fit(X, y)
+    assert est.n_iter_ == 5
+    est.set_params(max_iter=3)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        est.fit(X, y)
+    assert est.n_iter_ == 3
+    assert len(est.loss_curve_) == 8
+
+
+def test_warm_start_rejects_changed_classes():
+    X, y = _data(3)
+    est = _fit_quietly(
+        TwoLayerClassifier(4, max_iter=2, warm_start=True, random_state=0), X, y
+    )
+    W1 = est.W1_.copy()
+    with pytest.raises(ValueError, match=r"warm_start.*classes"):
+        est.fit(X[y < 2], y[y < 2])
+    np.testing.assert_array_equal(est.W1_, W1)
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+    # Turning warm_start off starts afresh with the new classes.
+    est.set_params(warm_start=False)
+    _fit_quietly(est, X[y < 2], y[y < 2])
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+
+
+# --------------------------------------------------------------- early stopping
+
+
+@pytest.fixture
+def split_spy(monkeypatch):
+    """Record the row indices of every internal train/validation split."""
+    calls = []
+    split = classifier_module.train_test_split
+
+    def spy(*args, **kwargs):
+        result = split(*args, **kwargs)
+        calls.append((kwargs, result))
+        return result
+
+    monkeypatch.setattr(classifier_module, "train_test_split", spy)
+    return calls
+
+
+def test_early_stopping_holds_out_a_stratified_fraction(split_spy):
+    X, y = _blobs(n_samples=300)
+    y = np.where(np.arange(len(y)) % 5 == 0, 2, y)  # unequal class sizes
+    est = TwoLayerClassifier(
+        8, early_stopping=True, validation_fraction=0.2, random_state=0
+    ).fit(X, y)
+    ((kwargs, (train_idx, val_idx)),) = split_spy
+    np.testing.assert_array_equal(kwargs["stratify"], y)
+    assert len(val_idx) == 60
+    assert len(np.intersect1d(train_idx, val_idx)) == 0
+    # Stratified: the hold-out has the class shares of the whole.
+    np.testing.assert_allclose(
+        np.bincount(y[val_idx]) / len(val_idx), np.bincount(y) / len(y), atol=0.02
+    )
+    assert est.t_ == est.n_iter_ * 240
+
+
+def test_early_stopping_stops_early_on_easy_data():
+    X, y = _blobs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = TwoLayerClassifier(8, early_stopping=True, random_state=0).fit(X, y)
+    assert est.n_iter_ < est.max_iter
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_)
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.best_validation_score_ == 1.0
+
+
+def test_early_stopping_restores_the_best_weights(split_spy):
+    # Noisy labels: the validation score peaks, then falls back.
+    X, y = _data(n_samples=400, n_features=10, flip_y=0.2)
+    params = dict(hidden_size=32, alpha=0.5, early_stopping=True, n_iter_no_change=5)
+    est = TwoLayerClassifier(random_state=0, **params).fit(X, y)
+    _, (_, val_idx) = split_spy[0]
+    best_epoch = int(np.argmax(est.validation_scores_))
+    assert est.validation_scores_[-1] < est.best_validation_score_
+    assert best_epoch < est.n_iter_ - 1
+    assert est.score(X[val_idx], y[val_idx]) == est.best_validation_score_
+    # They are the weights of that epoch: a fit that ends there has them.
+    with pytest.warns(ConvergenceWarning):
+        short = TwoLayerClassifier(
+            random_state=0, max_iter=best_epoch + 1, **params
+        ).fit(X, y)
+    _assert_same_weights(est, short)
+    # The curves keep every epoch run, past the best one.
+    assert len(est.loss_curve_) == est.n_iter_
+
+
+def test_user_validation_data_replaces_the_hold_out(split_spy):
+    X, y = _blobs(n_samples=300)
+    X_val, y_val = _blobs(n_samples=100, seed=1, cluster_std=3.0)
+    params = dict(hidden_size=8, early_stopping=True, random_state=0)
+    internal = TwoLayerClassifier(**params).fit(X, y)
+    assert len(split_spy) == 1
+    user = TwoLayerClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val)
+    assert len(split_spy) == 1  # no internal split this time
+    assert user.n_iter_ != internal.n_iter_
+    assert user.t_ == user.n_iter_ * len(X)  # every row trains
+    assert user.score(X_val, y_val) == user.best_validation_score_
+
+
+def test_validation_data_without_early_stopping_records_curves():
+    X, y = _data(3)
+    X_val, y_val = _data(3, n_samples=60, seed=1)
+    sw_val = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y_val))
+    l2 = 0.01
+    est = _fit_quietly(
+        TwoLayerClassifier(6, max_iter=7, l2=l2, random_state=0),
+        X,
+        y,
+        X_val=X_val,
+        y_val=y_val,
+        sample_weight_val=sw_val,
+    )
+    assert est.n_iter_ == 7
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_) == 7
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    # The last entries describe the final weights: the weighted accuracy, and the
+    # loss of the specification (cross-entropy plus lambda/(2S) times the norms).
+    assert est.validation_scores_[-1] == pytest.approx(
+        accuracy_score(y_val, est.predict(X_val), sample_weight=sw_val), rel=1e-12
+    )
+    S = sw_val.sum()
+    expected = log_loss(y_val, est.predict_proba(X_val), sample_weight=sw_val) + l2 / (
+        2 * S
+    ) * (np.sum(est.W1_**2) + np.sum(est.W2_**2))
+    assert est.validation_loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
+
+    unweighted = _fit_quietly(
+        TwoLayerClassifier(6, max_iter=7, l2=l2, random_state=0),
+        X,
+        y,
+        X_val=X_val,
+        y_val=y_val,
+    )
+    _assert_same_weights(unweighted, est)  # validation never changes training
+    assert unweighted.validation_loss_curve_ != est.validation_loss_curve_
+
+
+def test_validation_attributes_of_an_earlier_fit_are_dropped():
+    X, y = _data()
+    est = _fit_quietly(TwoLayerClassifier(4, max_iter=2), X, y, X_val=X, y_val=y)
+    assert hasattr(est, "validation_scores_")
+    _fit_quietly(est, X, y)
+    for name in (
+        "validation_scores_",
+        "validation_loss_curve_",
+        "best_validation_score_",
+    ):
+        assert not hasattr(est, name)
+
+
+@pytest.mark.parametrize(
+    "n_samples, minority, reason",
+    [
+        (60, 20, "fewer than 10"),
+        (300, 3, "miss some classes"),
+        (300, 1, "least populated class"),
+    ],
+    ids=["too-few-rows", "missing-class", "single-member-class"],
+)
+def test_too_small_hold_out_warns_and_trains_on_every_row(n_samples, minority, reason):
+    X, y = _blobs(n_samples=n_samples)
+    y[:] = np.where(y == 2, 0, y)
+    y[:minority] = 2  # a class too rare for a stratified hold-out
+    est = TwoLayerClassifier(
+        4, early_stopping=True, validation_fraction=0.05 if minority < 10 else 0.1
+    )
+    with pytest.warns(UserWarning, match=rf"early_stopping is switched off.*{reason}"):
+        _fit_quietly(est, X, y)
+    assert est.t_ == est.n_iter_ * n_samples
+    assert not hasattr(est, "validation_scores_")
+
+
+# ----------------------------------------------------------------- class_weight
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    X, y = make_classification(
+        600,
+        6,
+        n_informative=3,
+        weights=[0.92, 0.08],
+        class_sep=0.6,
+        flip_y=0,
+        random_state=1,
+    )
+    X = StandardScaler().fit_transform(X)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=0
+    )
+    recalls = {}
+    for class_weight in (None, "balanced"):
+        est = _fit_quietly(
+            TwoLayerClassifier(
+                8, max_iter=30, class_weight=class_weight, random_state=0
+            ),
+            X_train,
+            y_train,
+        )
+        recalls[class_weight] = recall_score(y_test, est.predict(X_test))
+    assert recalls["balanced"] > recalls[None] + 0.3
+
+
+def _full_batch(**params):
+    return TwoLayerClassifier(
+        5,
+        batch_size=10_000,
+        shuffle=False,
+        max_iter=6,
+        l2=0.01,
+        momentum=0.5,
+        random_state=0,
+        **params,
+    )
+
+
+def test_zero_sample_weights_equal_dropping_rows():
+    X, y = _data(3)
+    sample_weight = np.ones(len(y))
+    sample_weight[::3] = 0.0
+    keep = sample_weight > 0
+    weighted = _fit_quietly(_full_batch(), X, y, sample_weight=sample_weight)
+    dropped = _fit_quietly(_full_batch(), X[keep], y[keep])
+    _assert_same_weights(weighted, dropped, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(weighted.loss_curve_, dropped.loss_curve_, rtol=1e-12)
+
+
+def test_integer_sample_weights_equal_repeated_rows():
+    X, y = _data(3)
+    sample_weight = np.random.RandomState(0).randint(1, 4, size=len(y))
+    weighted = _fit_quietly(_full_batch(), X, y, sample_weight=sample_weight)
+    repeated = _fit_quietly(
+        _full_batch(),
+        np.repeat(X, sample_weight, axis=0),
+        np.repeat(y, sample_weight),
+    )
+    _assert_same_weights(weighted, repeated, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)
+
+
+def test_class_weight_dict_multiplies_sample_weight():
+    X, y = _data(3)
+    class_weight = {0: 2.0, 1: 0.5, 2: 1.0}
+    sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, size=len(y))
+    by_class = _fit_quietly(
+        _full_batch(class_weight=class_weight), X, y, sample_weight=sample_weight
+    )
+    by_row = _fit_quietly(
+        _full_batch(),
+        X,
+        y,
+        sample_weight=sample_weight * np.array([2.0, 0.5, 1.0])[y],
+    )
+    _assert_same_weights(by_class, by_row, rtol=1e-12, atol=1e-14)
+
+
+def test_balanced_class_weight_in_fit_uses_weighted_counts():
+    X, y = _data(3)
+    sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, size=len(y))
+    counts = np.bincount(y, weights=sample_weight)
+    balanced = sample_weight.sum() / (3 * counts)
+    auto = _fit_quietly(
+        _full_batch(class_weight="balanced"), X, y, sample_weight=sample_weight
+    )
+    by_hand = _fit_quietly(
+        _full_batch(class_weight=dict(enumerate(balanced))),
+        X,
+        y,
+        sample_weight=sample_weight,
+    )
+    _assert_same_weights(auto, by_hand, rtol=1e-12, atol=1e-14)
+
+
+def test_balanced_class_weight_in_partial_fit_uses_counts_over_all_calls():
+    X, y = _data(3, n_samples=150)
+    first, second = slice(0, 50), slice(50, 150)
+    first_y = y[first].copy()
+    first_y[:20] = 0  # the first call is skewed towards class 0
+    params = dict(hidden_size=5, batch_size=200, random_state=0)
+
+    def balanced(labels):
+        counts = np.bincount(labels, minlength=3)
+        return dict(enumerate(len(labels) / (3 * counts)))
+
+    auto = TwoLayerClassifier(class_weight="balanced", **params)
+    auto.partial_fit(X[first], first_y, classes=[0, 1, 2])
+    auto.partial_fit(X[second], y[second])
+
+    seen = np.concatenate([first_y, y[second]])
+    by_hand = TwoLayerClassifier(class_weight=balanced(first_y), **params)
+    by_hand.partial_fit(X[first], first_y, classes=[0, 1, 2])
+    by_hand.set_params(class_weight=balanced(seen))
+    by_hand.partial_fit(X[second], y[second])
+    _assert_same_weights(auto, by_hand, rtol=1e-12, atol=1e-14)
+
+    # Balancing the second call on its own rows alone gives another model.
+    this_call_only = TwoLayerClassifier(class_weight=balanced(first_y), **params)
+    this_call_only.partial_fit(X[first], first_y, classes=[0, 1, 2])
+    this_call_only.set_params(class_weight=balanced(y[second]))
+    this_call_only.partial_fit(X[second], y[second])
+    assert not np.allclose(this_call_only.W1_, auto.W1_)
+
+
+def test_class_weight_on_multilabel_targets_warns_and_trains():
+    X, _ = _data()
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+    params = dict(hidden_size=4, max_iter=3, random_state=0)
+    with pytest.warns(UserWarning, match="class_weight does not apply"):
+        weighted = _fit_quietly(
+            TwoLayerClassifier(class_weight="balanced", **params), X, Y
+        )
+    plain = _fit_quietly(TwoLayerClassifier(**params), X, Y)
+    _assert_same_weights(weighted, plain)
+
+
+# -------------------------------------------------------------------- callbacks
+
+needs_callbacks = pytest.mark.skipif(
+    not HAS_CALLBACKS, reason="this scikit-learn has no sklearn.callback"
+)
+
+
+class _StopAfter:
+    """A callback that asks fit to stop once ``n`` epochs have ended."""
+
+    def __init__(self, n, error=None):
+        self.n = n
+        self.error = error
+        self.epochs_ended = 0
+        self.torn_down = False
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        self.torn_down = True
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        if context.task_name != "epoch":
+            return False
+        self.epochs_ended += 1
+        if self.epochs_ended == self.n and self.error is not None:
+            raise self.error
+        return self.epochs_ended >= self.n
+
+
+@needs_callbacks
+def test_progress_bar_run_completes():
+    from sklearn.callback import ProgressBar
+
+    X, y = _blobs()
+    est = TwoLayerClassifier(4, max_iter=5, random_state=0)
+    est.set_callbacks(ProgressBar())
+    _fit_quietly(est, X, y)
+    plain = _fit_quietly(TwoLayerClassifier(4, max_iter=5, random_state=0), X, y)
+    _assert_same_weights(est, plain)
+    assert not hasattr(est, "_callback_fit_ctx")
+
+
+@needs_callbacks
+def test_scoring_monitor_records_one_entry_per_epoch():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _blobs()
+    monitor = ScoringMonitor(scoring="accuracy")
+    est = TwoLayerClassifier(4, max_iter=6, random_state=0).set_callbacks(monitor)
+    _fit_quietly(est, X, y)
+    rows = monitor.get_logs().data
+    epochs = [row for row in rows if row["task_name"] == "epoch"]
+    assert [row["task_id"] for row in epochs] == list(range(est.n_iter_))
+    assert all(row["task_id_path"] == (0, row["task_id"]) for row in epochs)
+    # The last epoch's score is that of the final model; the fit's root task
+    # scores it too.
+    assert epochs[-1]["accuracy"] == est.score(X, y)
+    (root,) = [row for row in rows if row["task_name"] == "fit"]
+    assert root["accuracy"] == est.score(X, y)
+    # Scores come from the model of each epoch, not from the final one.
+    assert epochs[0]["accuracy"] != epochs[-1]["accuracy"]
+
+    # A second fit is a second run.
+    _fit_quietly(est, X, y)
+    assert len(monitor.get_logs(select="all")) == 2
+
+
+@needs_callbacks
+def test_a_callback_can_stop_fit():
+    X, y = _blobs()
+    stopper = _StopAfter(3)
+    est = TwoLayerClassifier(4, max_iter=50, random_state=0).set_callbacks(stopper)
+    with warnings.catch_warnings():
+        # Stopped on request, not by running out of epochs.
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_iter_ == 3
+    assert len(est.loss_curve_) == 3
+    assert stopper.torn_down
+
+
+def test_everything_works_without_sklearn_callback(monkeypatch):
+    # Import a second copy of the estimator's module as if scikit-learn had no
+    # sklearn.callback (versions before 1.9): the guarded import must fall back.
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "sklearn.callback", None)
+        spec = importlib.util.spec_from_file_location(
+            "sklearn_twolayer._classifier_without_callbacks",
+            classifier_module.__file__,
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    Estimator = module.TwoLayerClassifier
+    assert Estimator is not TwoLayerClassifier
+    assert not hasattr(Estimator, "set_callbacks")
+    assert not hasattr(Estimator, "_init_callback_context")
+
+    X, y = _data(3)
+    params = dict(hidden_size=4, max_iter=4, early_stopping=False, random_state=0)
+    old = _fit_quietly(Estimator(**params), X, y, X_val=X, y_val=y)
+    new = _fit_quietly(TwoLayerClassifier(**params), X, y, X_val=X, y_val=y)
+    _assert_same_weights(old, new)
+    assert old.validation_scores_ == new.validation_scores_
+    old.partial_fit(X, y)
+    assert old.n_iter_ == 5
+
+
+# ---------------------------------------------------------------------- verbose
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    X, y = _data()
+    est = _fit_quietly(TwoLayerClassifier(4, max_iter=3, verbose=1), X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    for epoch, (line, loss) in enumerate(
+        zip(lines, est.loss_curve_, strict=True), start=1
+    ):
+        match = re.fullmatch(rf"Epoch {epoch}: loss=(\S+), (\S+)s", line)
+        assert match, line
+        assert float(match[1]) == pytest.approx(loss, abs=1e-6)
+        assert float(match[2]) >= 0
+
+
+def test_verbose_with_validation_data_prints_its_score_and_loss(capsys):
+    X, y = _data()
+    est = _fit_quietly(
+        TwoLayerClassifier(4, max_iter=2, verbose=True), X, y, X_val=X, y_val=y
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    pattern = (
+        r"Epoch (\d+): loss=(\S+), validation score=(\S+), "
+        r"validation loss=(\S+), (\S+)s"
+    )
+    for i, line in enumerate(lines):
+        match = re.fullmatch(pattern, line)
+        assert match, line
+        assert int(match[1]) == i + 1
+        assert float(match[3]) == pytest.approx(est.validation_scores_[i], abs=1e-6)
+        assert float(match[4]) == pytest.approx(est.validation_loss_curve_[i], abs=1e-6)
+
+
+def test_silent_by_default(capsys):
+    X, y = _data()
+    _fit_quietly(TwoLayerClassifier(4, max_iter=2), X, y)
+    assert capsys.readouterr().out == ""
+
+
+# ----------------------------------------------------------------------- Ctrl-C
+
+
+def _interrupt_on_call(monkeypatch, n):
+    """Make the n-th gradient computation of the estimator raise KeyboardInterrupt."""
+    calls = []
+    loss_and_grads = classifier_module.loss_and_grads
+
+    def interrupting(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return loss_and_grads(*args, **kwargs)
+
+    monkeypatch.setattr(classifier_module, "loss_and_grads", interrupting)
+
+
+def _assert_consistent(est, n_iter, n_samples, X, y):
+    assert est.n_iter_ == n_iter
+    assert len(est.loss_curve_) == n_iter
+    assert est.loss_ == est.loss_curve_[-1]
+    assert est.best_loss_ == min(est.loss_curve_)
+    assert est.t_ == n_iter * n_samples
+    assert est.predict(X).shape == y.shape
+
+
+def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(monkeypatch):
+    X, y = _data(3, n_samples=100)
+    params = dict(hidden_size=5, batch_size=20, momentum=0.9, random_state=0)
+    # Five batches per epoch: the 13th step is in the third epoch.
+    _interrupt_on_call(monkeypatch, 13)
+    est = TwoLayerClassifier(max_iter=10, **params)
+    with pytest.warns(UserWarning, match=r"interrupted.*last finished epoch \(2"):
+        est.fit(X, y)
+    monkeypatch.undo()
+    _assert_consistent(est, 2, len(X), X, y)
+    two_epochs = _fit_quietly(TwoLayerClassifier(max_iter=2, **params), X, y)
+    _assert_same_weights(est, two_epochs)
+    # Its momentum is that of the end of epoch 2: a warm start continues from it.
+    est.set_params(warm_start=True, max_iter=1)
+    two_epochs.set_params(warm_start=True, max_iter=1)
+    _fit_quietly(est, X, y)
+    _fit_quietly(two_epochs, X, y)
+    _assert_same_weights(est, two_epochs)
+
+
+def test_ctrl_c_with_early_stopping_keeps_consistent_validation_curves(monkeypatch):
+    X, y = _blobs(n_samples=200)
+    _interrupt_on_call(monkeypatch, 4)  # one batch per epoch: during epoch 4
+    est = TwoLayerClassifier(4, early_stopping=True, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.fit(X, y)
+    monkeypatch.undo()
+    _assert_consistent(est, 3, 180, X, y)
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_) == 3
+    assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+def test_ctrl_c_in_a_warm_started_fit_keeps_the_earlier_curve(monkeypatch):
+    X, y = _data(n_samples=60)
+    est = _fit_quietly(
+        TwoLayerClassifier(4, batch_size=30, max_iter=3, warm_start=True), X, y
+    )
+    _interrupt_on_call(monkeypatch, 4)  # two batches per epoch: during epoch 2
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.fit(X, y)
+    monkeypatch.undo()
+    assert est.n_iter_ == 1
+    assert len(est.loss_curve_) == 3 + 1
+    assert est.t_ == 4 * len(X)
+    assert est.predict(X).shape == y.shape
+
+
+def test_ctrl_c_in_the_first_epoch_leaves_the_estimator_unchanged(monkeypatch):
+    X, y = _data()
+    _interrupt_on_call(monkeypatch, 1)
+    est = TwoLayerClassifier(4)
+    with pytest.warns(UserWarning, match="interrupted before the end of its first"):
+        est.fit(X, y)
+    assert not hasattr(est, "W1_")
+    assert not hasattr(est, "n_iter_")
+
+    monkeypatch.undo()
+    est.partial_fit(X, y, classes=[0, 1])
+    before = {name: getattr(est, name).copy() for name in FITTED}
+    _interrupt_on_call(monkeypatch, 1)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.partial_fit(X, y)
+    for name, value in before.items():
+        np.testing.assert_array_equal(getattr(est, name), value)
+    assert est.n_iter_ == 1
+
+
+@needs_callbacks
+def test_ctrl_c_from_a_callback_leaves_a_usable_model():
+    X, y = _blobs(n_samples=150)
+    stopper = _StopAfter(3, error=KeyboardInterrupt())
+    est = TwoLayerClassifier(4, max_iter=20, random_state=0).set_callbacks(stopper)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.fit(X, y)
+    # The interrupt came while epoch 3 reported its end: epoch 2 is the last one
+    # known to have finished.
+    _assert_consistent(est, 2, len(X), X, y)
+    two_epochs = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    _assert_same_weights(est, two_epochs)
+    assert stopper.torn_down
+    assert not hasattr(est, "_callback_fit_ctx")
