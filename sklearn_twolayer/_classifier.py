@@ -20,7 +20,6 @@ attributes at the end (or, after Ctrl-C, at the last finished epoch). A fit that
 raises therefore leaves the estimator exactly as it was.
 """
 
-import math
 import time
 import warnings
 from numbers import Integral, Real
@@ -708,14 +707,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         n_epochs = 1 if incremental else self.max_iter
         optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
         batch_size = min(self.batch_size, len(train))
-        if not state.params.W1.flags.f_contiguous:
-            # The layout that init_params gives W1 (see _network): the gradient
-            # of a sparse batch then updates contiguous memory.
-            W1 = np.asfortranarray(state.params.W1)
-            state.params = state.params._replace(W1=W1)
-        buffers = Buffers(
-            batch_size, state.params, column_gradients=sp.issparse(X)
-        )
+        buffers = Buffers(batch_size, state.params)
         X_buffer = (
             None
             if sp.issparse(X)
@@ -827,53 +819,35 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     ):
         """One pass over the rows in ``order``; returns the epoch's mean objective."""
         params = state.params
-        l2, activation, out_activation = self.l2, self.activation, self.out_activation_
-        step = optimizer.step
-        n = len(order)
-        # Shuffled batches are gathered into arrays reused by every batch.
-        Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
-        w_buffer = None if w is None else np.empty(batch_size, dtype=w.dtype)
         total, weight_total = 0.0, 0.0
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
+        for batch in gen_batches(len(order), batch_size):
             if contiguous:
-                X_batch, Y_batch = X[start:stop], Y[start:stop]
-                w_batch = None if w is None else w[start:stop]
+                idx = batch
+                X_batch = X[batch]
             else:
-                idx = order[start:stop]
-                m = stop - start
-                # mode="clip" lets take write straight into out (with "raise" it
-                # goes through a temporary); the indices are valid anyway.
+                idx = order[batch]
                 if X_buffer is None:
                     X_batch = X[idx]
                 else:
-                    X_batch = np.take(X, idx, axis=0, out=X_buffer[:m], mode="clip")
-                Y_batch = np.take(Y, idx, axis=0, out=Y_buffer[:m], mode="clip")
-                if w is None:
-                    w_batch = None
-                else:
-                    w_batch = np.take(w, idx, out=w_buffer[:m], mode="clip")
-            if w_batch is None:
-                S = stop - start
-            else:
-                S = float(w_batch.sum())
-                if S == 0:
-                    # Rows of zero weight carry no gradient.
-                    continue
+                    X_batch = np.take(X, idx, axis=0, out=X_buffer[: len(idx)])
+            w_batch = None if w is None else w[idx]
+            S = X_batch.shape[0] if w_batch is None else float(w_batch.sum())
+            if S == 0:
+                # Rows of zero weight carry no gradient.
+                continue
             J, grads = loss_and_grads(
                 params,
                 X_batch,
-                Y_batch,
+                Y[idx],
                 w_batch,
-                l2,
-                activation,
-                out_activation,
+                self.l2,
+                self.activation,
+                self.out_activation_,
                 buffers,
-                S,
             )
-            if not math.isfinite(J):
+            if not np.isfinite(J):
                 return J
-            step(params, grads)
+            optimizer.step(params, grads)
             total += J * S
             weight_total += S
         return total / weight_total if weight_total else 0.0
@@ -945,16 +919,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _logits(self, params, X):
         """Z2 for all rows of X, computed in chunks of bounded memory."""
         n = X.shape[0]
-        if sp.issparse(X) and not params.W1.flags.f_contiguous:
-            # scipy would copy W1^T to C order for every chunk: do it once.
-            params = params._replace(W1=np.asfortranarray(params.W1))
-        rows = self._chunk_rows(n, params)
-        buffers = Buffers(max(1, min(rows, n)), params, train=False)
         Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
-        for chunk in gen_batches(n, rows):
-            Z2[chunk] = forward(
-                params, X[chunk], self.activation, "logistic", buffers
-            ).Z2
+        for chunk in gen_batches(n, self._chunk_rows(n, params)):
+            Z2[chunk] = forward(params, X[chunk], self.activation, "logistic").Z2
         return Z2
 
     @staticmethod
