@@ -58,6 +58,11 @@ except ImportError:  # pragma: no cover - exercised with older scikit-learn
 
 __all__ = ["TwoLayerClassifier"]
 
+# Warnings raised by a method that _fit_unsafe calls point at the user's line: above
+# them are _fit_unsafe, _fit, fit or partial_fit, and scikit-learn's _fit_context
+# wrapper.
+_USER_STACKLEVEL = 6
+
 # Attributes that the scikit-learn callback API sets on the estimator during fit.
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
@@ -606,7 +611,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             warnings.warn(
                 "class_weight does not apply to multilabel targets and is ignored.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=_USER_STACKLEVEL,
             )
             return None
         if not isinstance(self.class_weight, str):
@@ -689,7 +694,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 f"{len(train)} rows is too small to judge by ({problem}). Training "
                 "uses all rows.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=_USER_STACKLEVEL,
             )
             return train, None
         train_idx.sort()
@@ -777,14 +782,14 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                     "Training was interrupted before the end of its first epoch; "
                     "the estimator is unchanged.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=_USER_STACKLEVEL,
                 )
                 return False
             warnings.warn(
                 f"Training was interrupted; the model keeps the weights of the last "
                 f"finished epoch ({last_good.n_iter} in this call).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=_USER_STACKLEVEL,
             )
             self._commit(last_good, val, incremental)
             return True
@@ -800,7 +805,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
                 "optimization has not converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=_USER_STACKLEVEL,
             )
         return True
 
@@ -902,7 +907,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 "epoch's loss exploded. alpha is probably too large "
                 f"(alpha={self.alpha}); lower it or scale X.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=_USER_STACKLEVEL + 1,
             )
 
     def _print_epoch(self, epoch, state, seconds):

@@ -430,7 +430,8 @@ def test_exploding_but_finite_loss_warns_that_training_diverged():
     est = TwoLayerClassifier(activation="tanh", alpha=1e4, max_iter=30, random_state=0)
     with pytest.warns(ConvergenceWarning, match="Training diverged") as record:
         est.fit(X, y)
-    assert any("alpha is probably too large" in str(w.message) for w in record)
+    (diverged,) = [w for w in record if "alpha is probably too large" in str(w.message)]
+    assert diverged.filename == __file__
     # The fit completed: the loss stayed finite but far above its start.
     assert np.all(np.isfinite(est.loss_curve_))
     assert max(est.loss_curve_) > 100 * est.loss_curve_[0]
@@ -447,9 +448,11 @@ def test_reasonable_training_does_not_warn_of_divergence():
 def test_convergence_warning_when_max_iter_is_reached():
     X, y = _data()
     est = TwoLayerClassifier(4, max_iter=3, tol=0.0, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+    with pytest.warns(ConvergenceWarning, match="max_iter=3") as record:
         est.fit(X, y)
     assert est.n_iter_ == 3
+    # The warning points at the line that called fit.
+    assert record[0].filename == __file__
 
 
 def test_no_convergence_warning_when_training_stops_on_its_own():

@@ -445,8 +445,13 @@ def test_too_small_hold_out_warns_and_trains_on_every_row(n_samples, minority, r
     est = TwoLayerClassifier(
         4, early_stopping=True, validation_fraction=0.05 if minority < 10 else 0.1
     )
-    with pytest.warns(UserWarning, match=rf"early_stopping is switched off.*{reason}"):
-        _fit_quietly(est, X, y)
+    with pytest.warns(
+        UserWarning, match=rf"early_stopping is switched off.*{reason}"
+    ) as record:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y)
+    assert record[0].filename == __file__
     assert est.t_ == est.n_iter_ * n_samples
     assert not hasattr(est, "validation_scores_")
 
@@ -585,10 +590,10 @@ def test_class_weight_on_multilabel_targets_warns_and_trains():
     X, _ = _data()
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
     params = dict(hidden_size=4, max_iter=3, random_state=0)
-    with pytest.warns(UserWarning, match="class_weight does not apply"):
-        weighted = _fit_quietly(
-            TwoLayerClassifier(class_weight="balanced", **params), X, Y
-        )
+    weighted = TwoLayerClassifier(class_weight="balanced", **params)
+    with pytest.warns(UserWarning, match="class_weight does not apply") as record:
+        _fit_quietly(weighted, X, Y)
+    assert record[0].filename == __file__
     plain = _fit_quietly(TwoLayerClassifier(**params), X, Y)
     _assert_same_weights(weighted, plain)
 
@@ -779,8 +784,11 @@ def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(monkeypatch):
     # Five batches per epoch: the 13th step is in the third epoch.
     _interrupt_on_call(monkeypatch, 13)
     est = TwoLayerClassifier(max_iter=10, **params)
-    with pytest.warns(UserWarning, match=r"interrupted.*last finished epoch \(2"):
+    with pytest.warns(
+        UserWarning, match=r"interrupted.*last finished epoch \(2"
+    ) as record:
         est.fit(X, y)
+    assert record[0].filename == __file__
     monkeypatch.undo()
     _assert_consistent(est, 2, len(X), X, y)
     two_epochs = _fit_quietly(TwoLayerClassifier(max_iter=2, **params), X, y)
