@@ -15,7 +15,7 @@ The output activations are the sigmoid (one unit per binary decision, the articl
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import expit, log_expit
 
 __all__ = [
     "ACTIVATIONS",
@@ -128,8 +128,15 @@ def softmax(Z, out=None):
 
 
 def log_softmax(Z):
-    """Return the row-wise ``log softmax(Z)`` by the log-sum-exp trick."""
-    return Z - logsumexp(Z, axis=1, keepdims=True)
+    """Return the row-wise ``log softmax(Z)`` by the log-sum-exp trick.
+
+    The row maximum is subtracted before the logarithm is: ``Z - logsumexp(Z)``
+    would take the difference of two numbers of the size of ``Z`` and keep only
+    their absolute precision (1e-3 for float32 logits near 1e4), so that
+    ``exp(log_softmax(Z))`` would drift from :func:`softmax`.
+    """
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 OUTPUT_ACTIVATIONS = {"logistic": sigmoid, "softmax": softmax}

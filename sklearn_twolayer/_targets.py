@@ -11,7 +11,6 @@ Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
 from numbers import Real
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -138,17 +137,15 @@ def proba_from_logits(Z2, kind, out_activation):
     """
     if out_activation == "softmax":
         return softmax(Z2, out=Z2)
+    if kind == "multiclass":
+        # a_k / sum_j a_j = softmax(log a)_k. Far from every class the sigmoids
+        # underflow to 0 (logits below about -88 in float32, -709 in float64), and
+        # dividing them would lose their ratios, and the argmax; their logarithms
+        # keep both.
+        return softmax(log_sigmoid(Z2), out=Z2)
     A2 = sigmoid(Z2, out=Z2)
     if kind == "binary":
         return np.hstack([1 - A2, A2])
-    if kind == "multiclass":
-        total = A2.sum(axis=1, keepdims=True)
-        # Every sigmoid can underflow to 0 for a row far from all classes; such a row
-        # gets the uniform distribution instead of 0/0.
-        empty = total[:, 0] == 0
-        A2[empty] = 1.0
-        total[empty] = A2.shape[1]
-        A2 /= total
     return A2
 
 
@@ -161,7 +158,7 @@ def log_proba_from_logits(Z2, kind, out_activation):
         return np.hstack([log_sigmoid(-Z2), log_sigmoid(Z2)])
     log_a = log_sigmoid(Z2)
     if kind == "multiclass":
-        log_a -= logsumexp(log_a, axis=1, keepdims=True)
+        return log_softmax(log_a)
     return log_a
 
 
