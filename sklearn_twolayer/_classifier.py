@@ -585,6 +585,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                     f"{name} has shape {p.shape}, but hidden_size={self.hidden_size} "
                     f"and the data need {shape}. Set warm_start=False to start afresh."
                 )
+            if not np.isfinite(p).all():
+                raise ValueError(
+                    f"{name} contains NaN or infinity, so training cannot continue "
+                    "from it; fit the estimator afresh."
+                )
         velocity = getattr(self, "_velocity", None)
         if velocity is not None:
             velocity = [np.array(v, dtype=dtype) for v in velocity]
@@ -941,7 +946,22 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         return int(min(n, max(1, budget // row_bytes)))
 
     def _fitted_params(self):
-        return Params(self.W1_, self.b1_, self.W2_, self.b2_)
+        # Users may set the weights by hand: check them here rather than let a
+        # matrix product fail on a shape or NaN spread into the probabilities.
+        params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
+        h, K = params.W1.shape[0], self.n_outputs_
+        expected = ((h, self.n_features_in_), (h,), (K, h), (K,))
+        for name, p, shape in zip(
+            ("W1_", "b1_", "W2_", "b2_"), params, expected, strict=True
+        ):
+            if p.shape != shape:
+                raise ValueError(
+                    f"{name} has shape {p.shape}, but the other fitted attributes "
+                    f"need {shape}."
+                )
+            if not np.isfinite(p).all():
+                raise ValueError(f"{name} contains NaN or infinity.")
+        return params
 
     def _predict_logits(self, X):
         """Z2 of validated rows; raises rather than return NaN probabilities."""
