@@ -180,16 +180,14 @@ def test_buffers_give_bit_identical_results(activation, kind):
     # and reused for two batches of different sizes as in an epoch.
     buffers = Buffers(9, params)
 
-    for rows in (slice(0, 7), slice(2, 5)):
-        args = (params, X[rows], Y[rows], w[rows], 0.3, activation, out_activation)
+    for rows, l2 in [(slice(0, 7), 0.3), (slice(2, 5), 0.3), (slice(1, 6), 0.0)]:
+        args = (params, X[rows], Y[rows], w[rows], l2, activation, out_activation)
         J_alloc, grads_alloc = loss_and_grads(*args)
         J_buf, grads_buf = loss_and_grads(*args, buffers=buffers)
 
         assert J_buf == J_alloc
         for name, a, b in zip(Params._fields, grads_alloc, grads_buf, strict=True):
             assert_array_equal(a, b, err_msg=name)
-        # The gradients live in the buffers, which the next batch overwrites.
-        assert all(g is b for g, b in zip(grads_buf, buffers.grads, strict=True))
 
 
 def test_forward_matches_its_definition():
