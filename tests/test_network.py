@@ -190,6 +190,30 @@ def test_buffers_give_bit_identical_results(activation, kind):
             assert_array_equal(a, b, err_msg=name)
 
 
+@pytest.mark.parametrize("kind", list(OUTPUTS))
+def test_integer_weights_equal_repeated_rows(kind):
+    # S counts a row of weight 2 twice, in the data term and in the L2 term alike.
+    out_activation, _ = OUTPUTS[kind]
+    params, X, Y, _ = make_problem("tanh", kind, False, seed=5)
+    w = np.array([2.0, 1.0, 3.0, 1.0, 0.0, 2.0])
+    repeat = w.astype(int)
+
+    J_w, grads_w = loss_and_grads(params, X, Y, w, 0.4, "tanh", out_activation)
+    J_r, grads_r = loss_and_grads(
+        params,
+        np.repeat(X, repeat, axis=0),
+        np.repeat(Y, repeat, axis=0),
+        None,
+        0.4,
+        "tanh",
+        out_activation,
+    )
+
+    assert J_w == pytest.approx(J_r, rel=1e-13)
+    for name, a, b in zip(Params._fields, grads_w, grads_r, strict=True):
+        assert_allclose(a, b, rtol=1e-12, atol=1e-15, err_msg=name)
+
+
 def test_forward_matches_its_definition():
     params, X, _, _ = make_problem("tanh", "softmax", False, seed=3)
 

@@ -113,6 +113,11 @@ def fitted():
     return small().fit(X, Y)
 
 
+def set_attr(est, name, value):
+    setattr(est, name, value)
+    return est
+
+
 def readonly(a):
     a = np.array(a)
     a.setflags(write=False)
@@ -479,6 +484,24 @@ CASES = {
     "predict-1d": (predict_with("predict", X[0]), Raises(ValueError, "Expected 2D")),
     "predict-empty": (predict_with("predict", X[:0]), Raises(ValueError, "0 sample")),
     "predict-overflowing-rows": (wide_fit, check_predicts_overflow_error),
+    "predict-W1_-set-to-wrong-shape": (
+        lambda: set_attr(fitted(), "W1_", np.ones((4, 2))).predict(X),
+        Raises(
+            ValueError, "W1_ has shape \\(4, 2\\), but the other fitted .* \\(4, 3\\)"
+        ),
+    ),
+    "predict-b2_-set-to-nan": (
+        lambda: set_attr(fitted(), "b2_", np.full(1, np.nan)).predict_proba(X),
+        Raises(ValueError, "b2_ contains NaN or infinity"),
+    ),
+    "partial_fit-from-nan-weights": (
+        lambda: set_attr(fitted(), "W2_", np.full((1, 4), np.nan)).partial_fit(X, Y),
+        Raises(ValueError, "W2_ contains NaN or infinity, so training cannot continue"),
+    ),
+    "partial_fit-hidden_size-changed": (
+        lambda: fitted().set_params(hidden_size=5).partial_fit(X, Y),
+        Raises(ValueError, "W1_ has shape \\(4, 3\\), but hidden_size=5"),
+    ),
     "predict-before-fit": (
         lambda: small().predict(X),
         Raises(NotFittedError, "not fitted yet"),
