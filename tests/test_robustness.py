@@ -909,3 +909,24 @@ def test_thousand_classes(multiclass):
     assert np.isfinite(proba).all() and (proba >= 0).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert set(est.predict(Xk)) <= set(range(n_classes))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("activation", ["relu", "identity", "tanh", "logistic"])
+def test_huge_feature_values(activation, n_classes, dtype):
+    # Features of 1e30: bounded hidden units saturate, and the output layer still
+    # trains on finite activations; unbounded ones pass 1e30-sized values to the
+    # output and its gradients, and the fit must stop with the divergence error
+    # (the estimator stays unfitted) rather than return NaN probabilities.
+    X_huge, y = (X * 1e30).astype(dtype), np.arange(len(X)) % n_classes
+    est = small(activation=activation, max_iter=20)
+    if activation in ("relu", "identity"):
+        with pytest.raises(ValueError, match=r"non-finite .* Scale X .* lower alpha"):
+            est.fit(X_huge, y)
+        assert not hasattr(est, "W1_")
+    else:
+        proba = est.fit(X_huge, y).predict_proba(X_huge)
+        assert proba.dtype == dtype
+        assert np.isfinite(proba).all()
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
