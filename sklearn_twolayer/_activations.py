@@ -4,11 +4,13 @@ Each hidden activation is a pair of functions in :data:`ACTIVATIONS`:
 
 ``forward(Z, out=None)``
     returns ``g(Z)``; with ``out=Z`` it works in place.
-``backward(A, dA, out=None)``
+``backward(A, dA, out=None, work=None)``
     returns ``dA * g'(Z)``, the chain rule through ``A = g(Z)``. Each ``g'`` here is
     written as a function of ``A`` alone (``1 - A^2`` for tanh, ``A (1 - A)`` for the
     logistic function, ``A > 0`` for relu), so the forward pass may overwrite ``Z``
-    with ``A``. With ``out=dA`` it works in place.
+    with ``A``. With ``out=dA`` it works in place; ``work``, an array of the shape
+    of ``A`` and of the activation's ``work_dtype`` (bool for relu, A's dtype
+    otherwise), holds ``g'`` so that no temporary is allocated.
 
 The output activations are the sigmoid (one unit per binary decision, the article's
 ``sigma``) and the softmax (one unit per class, rows summing to one).
@@ -38,13 +40,17 @@ class Activation:
     forward : callable
         ``forward(Z, out=None) -> g(Z)``.
     backward : callable
-        ``backward(A, dA, out=None) -> dA * g'(Z)`` with ``A = g(Z)``.
+        ``backward(A, dA, out=None, work=None) -> dA * g'(Z)`` with ``A = g(Z)``.
+    work_dtype : dtype or None, default=None
+        The dtype of the ``work`` array that ``backward`` accepts; None means the
+        dtype of ``A``.
     """
 
-    def __init__(self, name, forward, backward):
+    def __init__(self, name, forward, backward, work_dtype=None):
         self.name = name
         self.forward = forward
         self.backward = backward
+        self.work_dtype = work_dtype
 
     def derivative(self, Z):
         """Return ``g'(Z)`` itself (used by tests and the docs, not by training)."""
@@ -64,7 +70,7 @@ def _identity(Z, out=None):
     return out
 
 
-def _identity_backward(A, dA, out=None):
+def _identity_backward(A, dA, out=None, work=None):
     return _identity(dA, out)
 
 
@@ -73,9 +79,9 @@ def _relu(Z, out=None):
     return np.maximum(Z, 0, out=out)
 
 
-def _relu_backward(A, dA, out=None):
+def _relu_backward(A, dA, out=None, work=None):
     # A > 0 exactly where Z > 0, so the mask can be read from A.
-    return np.multiply(dA, A > 0, out=out)
+    return np.multiply(dA, np.greater(A, 0, out=work), out=out)
 
 
 # tanh: g'(z) = 1 - tanh(z)^2 = 1 - A^2.
@@ -83,8 +89,11 @@ def _tanh(Z, out=None):
     return np.tanh(Z, out=out)
 
 
-def _tanh_backward(A, dA, out=None):
-    grad = 1 - A * A
+def _tanh_backward(A, dA, out=None, work=None):
+    if work is None:
+        return np.multiply(dA, 1 - A * A, out=out)
+    grad = np.multiply(A, A, out=work)
+    np.subtract(1, grad, out=grad)
     return np.multiply(dA, grad, out=out)
 
 
@@ -93,14 +102,17 @@ def _logistic(Z, out=None):
     return expit(Z, out=out)
 
 
-def _logistic_backward(A, dA, out=None):
-    grad = A * (1 - A)
+def _logistic_backward(A, dA, out=None, work=None):
+    if work is None:
+        return np.multiply(dA, A * (1 - A), out=out)
+    grad = np.subtract(1, A, out=work)
+    np.multiply(A, grad, out=grad)
     return np.multiply(dA, grad, out=out)
 
 
 ACTIVATIONS = {
     "identity": Activation("identity", _identity, _identity_backward),
-    "relu": Activation("relu", _relu, _relu_backward),
+    "relu": Activation("relu", _relu, _relu_backward, work_dtype=np.bool_),
     "tanh": Activation("tanh", _tanh, _tanh_backward),
     "logistic": Activation("logistic", _logistic, _logistic_backward),
 }

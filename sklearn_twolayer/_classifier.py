@@ -20,6 +20,7 @@ attributes at the end (or, after Ctrl-C, at the last finished epoch). A fit that
 raises therefore leaves the estimator exactly as it was.
 """
 
+import math
 import time
 import warnings
 from numbers import Integral, Real
@@ -715,9 +716,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _train(self, state, X, Y, w, train, val, incremental, y):
         """Run the epochs of one call and commit the result to the estimator."""
         n_epochs = 1 if incremental else self.max_iter
-        optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
         batch_size = min(self.batch_size, len(train))
-        buffers = Buffers(batch_size, state.params)
+        # W1 in Fortran order for sparse X (see _network): the columns that a
+        # sparse batch updates are then contiguous.
+        layout = np.asfortranarray if sp.issparse(X) else np.ascontiguousarray
+        state.params = state.params._replace(W1=layout(state.params.W1))
+        if state.velocity is not None:
+            state.velocity = [layout(state.velocity[0]), *state.velocity[1:]]
+        optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
+        buffers = Buffers(batch_size, state.params, column_gradients=sp.issparse(X))
         X_buffer = (
             None
             if sp.issparse(X)
@@ -829,35 +836,53 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     ):
         """One pass over the rows in ``order``; returns the epoch's mean objective."""
         params = state.params
+        l2, activation, out_activation = self.l2, self.activation, self.out_activation_
+        step = optimizer.step
+        n = len(order)
+        # Shuffled batches are gathered into arrays reused by every batch.
+        Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        w_buffer = None if w is None else np.empty(batch_size, dtype=w.dtype)
         total, weight_total = 0.0, 0.0
-        for batch in gen_batches(len(order), batch_size):
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
             if contiguous:
-                idx = batch
-                X_batch = X[batch]
+                X_batch, Y_batch = X[start:stop], Y[start:stop]
+                w_batch = None if w is None else w[start:stop]
             else:
-                idx = order[batch]
+                idx = order[start:stop]
+                m = stop - start
+                # mode="clip" lets take write straight into out (with "raise" it
+                # goes through a temporary); the indices are valid anyway.
                 if X_buffer is None:
                     X_batch = X[idx]
                 else:
-                    X_batch = np.take(X, idx, axis=0, out=X_buffer[: len(idx)])
-            w_batch = None if w is None else w[idx]
-            S = X_batch.shape[0] if w_batch is None else float(w_batch.sum())
-            if S == 0:
-                # Rows of zero weight carry no gradient.
-                continue
+                    X_batch = np.take(X, idx, axis=0, out=X_buffer[:m], mode="clip")
+                Y_batch = np.take(Y, idx, axis=0, out=Y_buffer[:m], mode="clip")
+                if w is None:
+                    w_batch = None
+                else:
+                    w_batch = np.take(w, idx, out=w_buffer[:m], mode="clip")
+            if w_batch is None:
+                S = stop - start
+            else:
+                S = float(w_batch.sum())
+                if S == 0:
+                    # Rows of zero weight carry no gradient.
+                    continue
             J, grads = loss_and_grads(
                 params,
                 X_batch,
-                Y[idx],
+                Y_batch,
                 w_batch,
-                self.l2,
-                self.activation,
-                self.out_activation_,
+                l2,
+                activation,
+                out_activation,
                 buffers,
+                S,
             )
-            if not np.isfinite(J):
+            if not math.isfinite(J):
                 return J
-            optimizer.step(params, grads)
+            step(params, grads)
             total += J * S
             weight_total += S
         return total / weight_total if weight_total else 0.0
@@ -929,9 +954,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _logits(self, params, X):
         """Z2 for all rows of X, computed in chunks of bounded memory."""
         n = X.shape[0]
+        if sp.issparse(X) and not params.W1.flags.f_contiguous:
+            # scipy would copy W1^T to C order for every chunk: do it once.
+            params = params._replace(W1=np.asfortranarray(params.W1))
+        rows = self._chunk_rows(n, params)
+        buffers = Buffers(max(1, min(rows, n)), params, train=False)
         Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
-        for chunk in gen_batches(n, self._chunk_rows(n, params)):
-            Z2[chunk] = forward(params, X[chunk], self.activation, "logistic").Z2
+        for chunk in gen_batches(n, rows):
+            Z2[chunk] = forward(
+                params, X[chunk], self.activation, "logistic", buffers
+            ).Z2
         return Z2
 
     @staticmethod

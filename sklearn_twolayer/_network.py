@@ -38,6 +38,15 @@ The functions allocate their results unless given a :class:`Buffers`, which hold
 arrays sized for the largest batch and is reused for every batch of an epoch. With
 buffers, ``A1`` overwrites ``Z1`` (the backward pass needs ``g'`` only as a function
 of ``A1``) and ``dZ2`` overwrites ``A2``; the values are the same either way.
+
+Layout of W1
+------------
+Every function takes ``W1`` in either memory order. For sparse input, Fortran order
+is the fast one: ``W1^T`` (one row per feature) is then C-contiguous, so that scipy
+multiplies a sparse batch by it without a copy, and the columns of ``W1`` that a
+sparse batch touches are contiguous rows of ``W1^T`` (see :class:`ColumnGradient`).
+For dense input, C order is kept: BLAS may round the last bit differently in the
+other one, and the weights of a fit should not depend on such details.
 """
 
 from collections import namedtuple
@@ -50,6 +59,7 @@ from ._losses import objective
 
 __all__ = [
     "Buffers",
+    "ColumnGradient",
     "Forward",
     "Params",
     "backward",
@@ -67,6 +77,23 @@ W1 : ndarray of shape (hidden_size, n_features)
 b1 : ndarray of shape (hidden_size,)
 W2 : ndarray of shape (n_outputs, hidden_size)
 b2 : ndarray of shape (n_outputs,)
+"""
+
+ColumnGradient = namedtuple("ColumnGradient", ["columns", "values"])
+ColumnGradient.__doc__ = """``dW1`` of a sparse batch, by its possibly nonzero columns.
+
+A column j of ``dW1 = dZ1^T X`` is zero unless feature j is nonzero in some row of
+the batch, and with a sparse X most columns are zero. Without an L2 term, this
+gradient keeps only the others: ``dW1[:, columns] == values.T`` and every other
+entry of ``dW1`` is exactly zero, so an update ``W1 -= alpha * dW1`` needs to touch
+only ``W1[:, columns]``, with the same numbers as the full update.
+
+Attributes
+----------
+columns : ndarray of shape (n_columns,)
+    Distinct feature indices, increasing.
+values : ndarray of shape (n_columns, hidden_size)
+    ``dW1[:, columns].T``.
 """
 
 Forward = namedtuple("Forward", ["Z1", "A1", "Z2", "A2"])
@@ -123,25 +150,87 @@ class Buffers:
         The largest batch size.
     params : Params
         Parameters whose shapes and dtype the buffers follow.
+    train : bool, default=True
+        Whether the backward pass will use the buffers too; prediction needs only
+        those of the forward pass.
+    column_gradients : bool, default=False
+        Whether the backward pass of a sparse batch without L2 term may return the
+        gradient of ``W1`` as a :class:`ColumnGradient`, which the optimiser applies
+        to the touched columns alone.
     """
 
-    def __init__(self, m, params):
+    def __init__(self, m, params, *, train=True, column_gradients=False):
         h, K, dtype = params.W1.shape[0], params.W2.shape[0], params.W1.dtype
         self.m = m
+        self.dtype = dtype
         self.H = np.empty((m, h), dtype=dtype)  # Z1, then A1 in place
-        self.dH = np.empty((m, h), dtype=dtype)  # dA1, then dZ1 in place
         self.A2 = np.empty((m, K), dtype=dtype)  # A2, then dZ2 in place
         self.Z2 = np.empty((m, K), dtype=dtype)
-        self.grads = Params(*(np.empty_like(p) for p in params))
+        self.dH = None
+        self.grads = None
+        self.column_gradients = column_gradients
+        if train:
+            self.dH = np.empty((m, h), dtype=dtype)  # dA1, then dZ1 in place
+            self.w = np.empty(m, dtype=dtype)  # w / S
+            # With column gradients, dW1 has no dense buffer until an L2 term asks
+            # for one.
+            self.grads = Params(
+                *(
+                    None if column_gradients and i == 0 else np.empty_like(p)
+                    for i, p in enumerate(params)
+                )
+            )
+        self._rows = {}
+        self._work = {}
+        self._penalty = None
+        self._column_maps = None
 
     def rows(self, m):
         """Return views of the row buffers for a batch of ``m`` rows."""
-        return self.H[:m], self.dH[:m], self.A2[:m], self.Z2[:m]
+        views = self._rows.get(m)
+        if views is None:
+            views = self._rows[m] = tuple(
+                None if a is None else a[:m]
+                for a in (self.H, self.dH, self.A2, self.Z2)
+            )
+        return views
+
+    def work(self, m, dtype):
+        """An ``(m, hidden_size)`` scratch array of the given dtype (g' of a batch)."""
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        full = self._work.get(dtype)
+        if full is None:
+            full = self._work[dtype] = np.empty(self.H.shape, dtype=dtype)
+        return full[:m]
+
+    def dense_dW1(self, W1):
+        """The dense buffer of ``dW1``, allocated on first use."""
+        if self.grads.W1 is None:
+            self.grads = self.grads._replace(W1=np.empty_like(W1))
+        return self.grads.W1
+
+    def penalty(self, W):
+        """A scratch array like ``W`` for the L2 term ``(lambda/S) W``."""
+        if self._penalty is None or self._penalty.shape != W.shape:
+            self._penalty = np.empty_like(W)
+        return self._penalty
+
+    def column_maps(self, n_features, index_dtype):
+        """A mark per feature (all False) and a feature -> position map."""
+        maps = self._column_maps
+        if maps is None or maps[1].dtype != index_dtype:
+            maps = self._column_maps = (
+                np.zeros(n_features, dtype=bool),
+                np.empty(n_features, dtype=index_dtype),
+            )
+        return maps
 
 
 def _dot(X, W_T, out=None):
     """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given."""
     if sp.issparse(X):
+        # scipy reads W_T through a C-ordered copy unless it is C-contiguous, as
+        # W1^T is when W1 is in Fortran order.
         result = X @ W_T
         if out is None:
             return result
@@ -152,14 +241,40 @@ def _dot(X, W_T, out=None):
 
 def _dot_T(D, X, out=None):
     """``D^T @ X`` for dense ``D`` and dense or sparse ``X``, into ``out`` if given."""
+    # With a Fortran-ordered out (the layout of W1), (X^T D) is written into the
+    # C-contiguous out^T: the same products, without a transposing copy.
+    transposed = (
+        out is not None and out.flags.f_contiguous and not out.flags.c_contiguous
+    )
     if sp.issparse(X):
         # (X^T D)^T: scipy multiplies sparse on the left only.
-        result = (X.T @ D).T
+        result = X.T @ D
         if out is None:
-            return np.ascontiguousarray(result)
-        np.copyto(out, result)
+            return np.ascontiguousarray(result.T)
+        np.copyto(out.T if transposed else out, result if transposed else result.T)
+        return out
+    if transposed:
+        np.matmul(X.T, D, out=out.T)
         return out
     return np.matmul(D.T, X, out=out)
+
+
+def _column_gradient(dZ1, X, buffers):
+    """``dW1`` of a CSR batch as a :class:`ColumnGradient`.
+
+    The batch is restricted to its nonzero columns, renumbered in increasing order,
+    so that ``X_sub^T dZ1`` holds exactly the rows of ``X^T dZ1`` that can be
+    nonzero, each summed over the same entries in the same order.
+    """
+    seen, position = buffers.column_maps(X.shape[1], X.indices.dtype)
+    seen[X.indices] = True
+    columns = np.flatnonzero(seen)
+    seen[columns] = False
+    position[columns] = np.arange(len(columns), dtype=position.dtype)
+    X_sub = sp.csr_matrix(
+        (X.data, position[X.indices], X.indptr), shape=(X.shape[0], len(columns))
+    )
+    return ColumnGradient(columns, X_sub.T @ dZ1)
 
 
 def forward(params, X, activation, out_activation, buffers=None):
@@ -234,8 +349,14 @@ def backward(
     m = X.shape[0]
     if S is None:
         S = m if w is None else float(np.sum(w))
-    _, dH, A2_out, _ = buffers.rows(m) if buffers is not None else (None,) * 4
-    out = buffers.grads if buffers is not None else Params(None, None, None, None)
+    if buffers is None:
+        dH = A2_out = work = w_scaled = None
+        out = Params(None, None, None, None)
+    else:
+        _, dH, A2_out, _ = buffers.rows(m)
+        work = buffers.work(m, g.work_dtype)
+        w_scaled = buffers.w[:m]
+        out = buffers.grads
 
     # A2 = sigma(Z2), with J the weighted mean cross-entropy:
     #   dJ/dZ2 = w (A2 - Y) / S  (the sigma' factor cancels the cross-entropy's
@@ -244,19 +365,37 @@ def backward(
     if w is None:
         dZ2 *= 1.0 / S
     else:
-        dZ2 *= (w / S)[:, None]
+        dZ2 *= np.divide(w, S, out=w_scaled)[:, None]
     # Z2 = A1 W2^T + b2
     dW2 = np.matmul(dZ2.T, fwd.A1, out=out.W2)
-    db2 = np.sum(dZ2, axis=0, out=out.b2)
-    dA1 = np.matmul(dZ2, params.W2, out=dH)
+    db2 = np.add.reduce(dZ2, axis=0, out=out.b2)
+    if dZ2.shape[1] == 1:
+        # One output unit: the product is an outer product, each entry a single
+        # multiplication, which broadcasting does without the cost of a BLAS call.
+        dA1 = np.multiply(dZ2, params.W2, out=dH)
+    else:
+        dA1 = np.matmul(dZ2, params.W2, out=dH)
     # A1 = g(Z1)
-    dZ1 = g.backward(fwd.A1, dA1, out=dA1)
+    dZ1 = g.backward(fwd.A1, dA1, out=dA1, work=work)
     # Z1 = X W1^T + b1
-    dW1 = _dot_T(dZ1, X, out=out.W1)
-    db1 = np.sum(dZ1, axis=0, out=out.b1)
+    if buffers is not None and buffers.column_gradients and sp.issparse(X):
+        dW1 = _column_gradient(dZ1, X.tocsr(), buffers)
+        if l2:
+            # The L2 term makes every column nonzero: spread the columns out.
+            # (lambda/S) W1 + G equals the G + (lambda/S) W1 of the dense path.
+            dense = np.multiply(params.W1, l2 / S, out=buffers.dense_dW1(params.W1))
+            touched = dense.T[dW1.columns]
+            touched += dW1.values
+            dense.T[dW1.columns] = touched
+            dW1 = dense
+    else:
+        dW1 = _dot_T(dZ1, X, out=out.W1)
+        if l2:
+            penalty = None if buffers is None else buffers.penalty(params.W1)
+            dW1 += np.multiply(params.W1, l2 / S, out=penalty)
+    db1 = np.add.reduce(dZ1, axis=0, out=out.b1)
     # + lambda/(2S) (||W1||^2 + ||W2||^2)
     if l2:
-        dW1 += (l2 / S) * params.W1
         dW2 += (l2 / S) * params.W2
     return Params(dW1, db1, dW2, db2)
 
@@ -270,6 +409,7 @@ def loss_and_grads(
     activation="relu",
     out_activation="logistic",
     buffers=None,
+    S=None,
 ):
     """Return the objective J of a batch and its gradients.
 
@@ -291,6 +431,8 @@ def loss_and_grads(
         Output activation.
     buffers : Buffers, default=None
         Reusable work arrays.
+    S : float, default=None
+        ``sum(w)`` (or m), when the caller has it already.
 
     Returns
     -------
@@ -299,8 +441,8 @@ def loss_and_grads(
     grads : Params
         ``dJ/dW1, dJ/db1, dJ/dW2, dJ/db2``.
     """
-    m = X.shape[0]
-    S = m if w is None else float(np.sum(w))
+    if S is None:
+        S = X.shape[0] if w is None else float(np.sum(w))
     fwd = forward(params, X, activation, out_activation, buffers)
     J = objective(fwd.Z2, Y, w, S, params.W1, params.W2, l2, out_activation)
     grads = backward(params, X, Y, fwd, w, S, l2, activation, buffers)

@@ -7,9 +7,16 @@ For every parameter P with gradient dP = dJ/dP::
 
 With ``momentum=0`` this is the article's plain update ``P -= alpha * dP``, and no
 velocity is stored.
+
+A gradient given as a :class:`~._network.ColumnGradient` is zero outside a few
+columns of ``W1``. Subtracting zero changes nothing, so the update of those columns
+alone gives exactly the numbers of the full update; with momentum the velocity still
+decays everywhere.
 """
 
 import numpy as np
+
+from ._network import ColumnGradient
 
 __all__ = ["GradientDescent"]
 
@@ -39,20 +46,38 @@ class GradientDescent:
         ----------
         params : sequence of ndarray
             The parameters, updated in place.
-        grads : sequence of ndarray
+        grads : sequence of ndarray or ColumnGradient
             Their gradients, same shapes; they may be overwritten.
         """
+        alpha = self.alpha
         if self.momentum == 0:
             for P, dP in zip(params, grads, strict=True):
+                if type(dP) is ColumnGradient:
+                    _update_columns(P.T, dP, alpha)
+                    continue
                 # The gradient buffer is scratch: scaling it in place saves a
                 # temporary the size of W1 per batch.
-                dP *= self.alpha
+                dP *= alpha
                 P -= dP
             return
         if self.velocity is None:
             self.velocity = [np.zeros_like(P) for P in params]
         for P, dP, v in zip(params, grads, self.velocity, strict=True):
             v *= self.momentum
-            dP *= self.alpha
-            v -= dP
+            if type(dP) is ColumnGradient:
+                _update_columns(v.T, dP, alpha)
+            else:
+                dP *= alpha
+                v -= dP
             P += v
+
+
+def _update_columns(rows, gradient, alpha):
+    """``rows[columns] -= alpha * values``: the rows of W1^T that a batch touched."""
+    columns, values = gradient
+    values *= alpha
+    # Gathering, subtracting and scattering back is faster than the in-place
+    # fancy-indexed subtraction, with the same numbers.
+    touched = rows[columns]
+    touched -= values
+    rows[columns] = touched
