@@ -389,6 +389,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self : TwoLayerClassifier
             The updated estimator.
         """
+        if hasattr(self, "W1_"):
+            # scikit-learn validates the parameters on the first call only, but
+            # set_params between calls is common and an epoch costs far more than
+            # the check.
+            self._validate_params()
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(

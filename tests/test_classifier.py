@@ -338,6 +338,20 @@ def test_invalid_parameter_raises_naming_it(param, value, method):
     assert not hasattr(est, "W1_")
 
 
+@pytest.mark.parametrize(
+    "param, value", [("alpha", -1.0), ("momentum", 5), ("class_weight", "auto")]
+)
+def test_partial_fit_validates_parameters_set_between_calls(param, value):
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0).partial_fit(X, y, classes=[0, 1])
+    W1 = est.W1_.copy()
+    est.set_params(**{param: value})
+    with pytest.raises((ValueError, TypeError), match=param):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.W1_, W1)
+    assert est.n_iter_ == 1
+
+
 @pytest.mark.parametrize("param, value", [("hidden_size", 0), ("alpha", -1.0)])
 def test_invalid_parameter_message_lists_the_allowed_values(param, value):
     X, y = _data()
