@@ -251,6 +251,17 @@ def test_loading_another_version_warns_and_predicts(iris, monkeypatch):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+def test_skops_file_records_the_version_too(iris, monkeypatch):
+    sio = pytest.importorskip("skops.io")
+    model, X = _fit_softmax(*iris)
+    with monkeypatch.context() as patch:
+        patch.setattr(classifier_module, "__version__", "0.0.1")
+        data = sio.dumps(model)
+    with pytest.warns(InconsistentVersionWarning, match="0.0.1"):
+        loaded = sio.loads(data, trusted=SKOPS_TRUSTED_TYPES)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 def test_loading_a_state_without_version_warns(iris):
     model, X = _fit_softmax(*iris)
     state = model.__getstate__()
