@@ -86,6 +86,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
+# The long pages need the width more than an empty section navigation.
+html_sidebars = {"index": [], "math": [], "user_guide": []}
 html_static_path = []
 html_show_sourcelink = True
 html_copy_source = True

@@ -60,7 +60,9 @@ class LossCurveDisplay:
     ax_ : matplotlib.axes.Axes
         Axes of the loss curves.
     score_ax_ : matplotlib.axes.Axes or None
-        Secondary axes (sharing the x-axis) of the validation score, if drawn.
+        Secondary axes (sharing the x-axis) of the validation score, if drawn. The
+        legend, which lists the curves of every display drawn on ``ax_``, is on
+        the twin axes drawn last, so that no curve hides it.
     figure_ : matplotlib.figure.Figure
         Figure containing the axes.
 
@@ -183,11 +185,37 @@ class LossCurveDisplay:
 
         ax.set_xlabel("Epoch")
         ax.set_ylabel("Loss")
-        ax.legend(lines, [line.get_label() for line in lines], loc="best")
+        self._draw_legend(ax)
         self.lines_ = lines
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    @staticmethod
+    def _draw_legend(ax):
+        """One legend for every curve on ``ax`` and on its twin axes.
+
+        Several displays may share ``ax`` (one curve per model), each adding a twin
+        axes for its score; the legend goes on the axes drawn last, so that no
+        curve is drawn over it.
+        """
+        group = [
+            a
+            for a in ax.figure.axes
+            if a is ax
+            or (
+                a.get_shared_x_axes().joined(a, ax)
+                and a.get_position().bounds == ax.get_position().bounds
+            )
+        ]
+        handles, labels = [], []
+        for a in group:
+            h, lab = a.get_legend_handles_labels()
+            handles += h
+            labels += lab
+            if a.get_legend() is not None:
+                a.get_legend().remove()
+        group[-1].legend(handles, labels, loc="best")
 
     @staticmethod
     def _validation_epochs(curve, n_epochs):

@@ -17,6 +17,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 
+def _legend_texts(display):
+    legends = [a.get_legend() for a in display.figure_.axes if a.get_legend()]
+    assert len(legends) == 1
+    return [t.get_text() for t in legends[0].get_texts()]
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
@@ -53,8 +59,7 @@ def test_training_curve_only(data):
     assert display.ax_.get_xlabel() == "Epoch"
     assert display.ax_.get_ylabel() == "Loss"
     assert display.line_.get_label() == "TwoLayerClassifier: training loss"
-    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
-    assert legend == ["TwoLayerClassifier: training loss"]
+    assert _legend_texts(display) == ["TwoLayerClassifier: training loss"]
 
 
 def test_validation_curves(data):
@@ -81,8 +86,7 @@ def test_validation_curves(data):
         display.validation_line_,
         display.score_line_,
     ]
-    legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
-    assert legend == [
+    assert _legend_texts(display) == [
         "TwoLayerClassifier: training loss",
         "TwoLayerClassifier: validation loss",
         "TwoLayerClassifier: validation score",
@@ -129,6 +133,24 @@ def test_given_axes_name_and_style(data):
 
     display = LossCurveDisplay.from_estimator(clf, name="small net")
     assert display.line_.get_label() == "small net: training loss"
+
+
+def test_several_displays_share_one_legend(data):
+    X, y = data
+    _, ax = plt.subplots()
+    first = LossCurveDisplay.from_estimator(_fit(X, y), ax=ax, name="a")
+    second = LossCurveDisplay.from_estimator(
+        _fit(X, y, early_stopping=True, validation_fraction=0.25), ax=ax, name="b"
+    )
+    assert first.ax_ is second.ax_ is ax
+    # The legend is on the score axes, drawn above the loss curves.
+    assert second.score_ax_.get_legend() is not None
+    assert _legend_texts(second) == [
+        "a: training loss",
+        "b: training loss",
+        "b: validation loss",
+        "b: validation score",
+    ]
 
 
 def test_pipeline(data):
