@@ -894,7 +894,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     def _evaluate(self, params, val):
         """Validation accuracy and objective of the current parameters."""
-        Z2 = self._logits(params, val.X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z2 = self._logits(params, val.X)
+        if not np.isfinite(Z2).all():
+            # NaN logits would give a NaN validation loss and an arbitrary score.
+            raise ValueError(
+                "The network's outputs on the validation rows are not finite: they "
+                "lie far outside the range of the training data, or training "
+                f"diverged (alpha={self.alpha}). Scale X_val like X, or lower alpha."
+            )
         loss = objective(
             Z2,
             val.Y,

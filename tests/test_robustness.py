@@ -113,6 +113,18 @@ def fitted():
     return small().fit(X, Y)
 
 
+def fit_with_overflowing_validation_rows():
+    # scikit-learn's finiteness check sums X_val, and numpy warns that this sum
+    # overflows; the estimator's own error comes after.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return small(activation="identity").fit(
+            np.random.RandomState(0).randn(40, 100),
+            Y,
+            X_val=np.full((5, 100), 1e308),
+            y_val=Y[:5],
+        )
+
+
 def set_attr(est, name, value):
     setattr(est, name, value)
     return est
@@ -467,6 +479,10 @@ CASES = {
     "X_val-wrong-features": (
         lambda: small().fit(X, Y, X_val=X[:, :2], y_val=Y),
         Raises(ValueError, "X has 2 features, but TwoLayerClassifier is expecting 3"),
+    ),
+    "X_val-overflowing-rows": (
+        fit_with_overflowing_validation_rows,
+        Raises(ValueError, "outputs on the validation rows are not finite"),
     ),
     "y_val-unknown-labels": (
         lambda: small().fit(X, Y, X_val=X, y_val=Y + 5),
