@@ -835,7 +835,9 @@ def test_keyboard_interrupt_in_warm_start_keeps_earlier_epochs(failing_step):
 def test_predict_proba_from_eight_threads_matches_sequential():
     Xb, yb = make_data(n=3000, d=20, k=3, seed=1)
     est = TwoLayerClassifier(hidden_size=32, max_iter=2, random_state=0).fit(Xb, yb)
-    inputs = [Xb[i::8] for i in range(8)] + [Xb] * 8
+    # Dense and sparse rows, distinct per thread, then the same rows for all.
+    inputs = [Xb[i::8] if i % 2 else sp.csr_matrix(Xb[i::8]) for i in range(8)]
+    inputs += [Xb] * 8
     expected = [est.predict_proba(part) for part in inputs]
     barrier = threading.Barrier(8)
 
