@@ -67,6 +67,8 @@ _USER_STACKLEVEL = 6
 # Attributes that the scikit-learn callback API sets on the estimator during fit.
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
+_PARAM_NAMES = ("W1_", "b1_", "W2_", "b2_")
+
 _VALIDATION_ATTRIBUTES = (
     "validation_scores_",
     "validation_loss_curve_",
@@ -432,8 +434,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         _check_not_bool(
             self, ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
         )
-        fitted = hasattr(self, "W1_")
-        reset = not fitted or not (incremental or self.warm_start)
+        # Fitted by this class, as opposed to weights merely set by hand.
+        fitted = hasattr(self, "_target_type")
+        continuing = incremental or self.warm_start
+        reset = not fitted or not continuing
         if incremental and not fitted and classes is None and not (_is_indicator(y)):
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: the list "
@@ -453,6 +457,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 random_state,
                 X.dtype,
             )
+            if continuing and hasattr(self, "W1_"):
+                # Weights set by hand before the first partial_fit (or warm fit)
+                # are where training starts.
+                params = self._hand_set_params(params)
             seed = int(random_state.randint(np.iinfo(np.int32).max))
             state = _TrainingState(params, None, [], 0)
             self._seed = seed
@@ -569,6 +577,19 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self._target_type = kind
         self.n_outputs_ = _targets.n_outputs_for(kind, len(classes_))
         self.out_activation_ = _targets.out_activation_for(kind, self.multiclass)
+
+    def _hand_set_params(self, drawn):
+        """The user's W1_, b1_, W2_, b2_, checked against the shapes of ``drawn``."""
+        params = []
+        for name, p in zip(_PARAM_NAMES, drawn, strict=True):
+            value = np.array(getattr(self, name, p), dtype=p.dtype)
+            if value.shape != p.shape:
+                raise ValueError(
+                    f"{name} was set to an array of shape {value.shape}, but this "
+                    f"network and these data need {p.shape}."
+                )
+            params.append(value)
+        return Params(*params)
 
     def _resume_state(self, dtype):
         params = Params(

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 import sklearn_twolayer._classifier as classifier_module
 from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer._network import Params, loss_and_grads
 
 FITTED = ("W1_", "b1_", "W2_", "b2_")
 
@@ -862,3 +863,27 @@ def test_ctrl_c_from_a_callback_leaves_a_usable_model():
     _assert_same_weights(est, two_epochs)
     assert stopper.torn_down
     assert not hasattr(est, "_callback_fit_ctx")
+
+
+def test_partial_fit_starts_from_weights_set_by_hand_on_a_new_estimator():
+    # api.md: users may set W1_, b1_, W2_, b2_ by hand; the first partial_fit
+    # then makes one step from them, W -= alpha dJ/dW.
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    y = np.array([0, 1])
+    est = TwoLayerClassifier(hidden_size=2, alpha=0.5, shuffle=False)
+    est.W1_ = np.array([[0.1, 0.2], [-0.3, 0.4]])
+    est.b1_ = np.zeros(2)
+    est.W2_ = np.array([[0.5, -0.6]])
+    est.b2_ = np.zeros(1)
+    start = Params(est.W1_.copy(), est.b1_.copy(), est.W2_.copy(), est.b2_.copy())
+    _, grads = loss_and_grads(start, X, y.reshape(-1, 1).astype(float))
+    est.partial_fit(X, y, classes=[0, 1])
+    for name, p, g in zip(("W1_", "b1_", "W2_", "b2_"), start, grads, strict=True):
+        np.testing.assert_allclose(getattr(est, name), p - 0.5 * g, rtol=0, atol=1e-15)
+
+
+def test_weights_set_by_hand_with_a_wrong_shape_are_rejected():
+    est = TwoLayerClassifier(hidden_size=2)
+    est.W1_ = np.zeros((3, 2))
+    with pytest.raises(ValueError, match=r"W1_ was set to an array of shape \(3, 2\)"):
+        est.partial_fit([[0.0, 1.0], [1.0, 0.0]], [0, 1], classes=[0, 1])
