@@ -1,0 +1,507 @@
+"""Time TwoLayerClassifier against MLPClassifier on the same work.
+
+Both estimators train the same network (one ReLU hidden layer, a sigmoid or softmax
+output, plain mini-batch gradient descent without momentum or penalty, shuffled
+rows) on the same generated data with the same learning rate and batch size, for a
+fixed number of epochs. Fits of the two are interleaved in one process, so that the
+load of a shared machine affects both alike; the ratio of their epoch times is taken
+per pair and its median over the repeats is reported.
+
+Usage::
+
+    python benchmarks/bench_fit.py                 # full run, writes docs/benchmarks.md
+    python benchmarks/bench_fit.py --quick         # tiny sizes, prints only
+    python benchmarks/bench_fit.py --configs D --dtypes float64 --threads 1
+    python benchmarks/bench_fit.py --profile C     # cProfile of one fit of ours
+
+The report lists, per configuration and dtype, the median seconds per epoch of both
+estimators and their ratio (BLAS limited to one thread, then all threads), the
+GFLOP/s achieved against a measured GEMM peak, the peak memory that fit and
+predict_proba allocate beyond X (traced with tracemalloc, which sees NumPy's
+allocations but not BLAS's small internal buffers), predict_proba throughput and
+the held-out accuracy of both.
+"""
+
+import argparse
+import cProfile
+import datetime
+import gc
+import os
+import platform
+import pstats
+import re
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+import sklearn
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from sklearn_twolayer import TwoLayerClassifier
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DOC = os.path.join(HERE, os.pardir, "docs", "benchmarks.md")
+PLOT = os.path.join(HERE, os.pardir, "docs", "_static", "bench_ratios.png")
+BEGIN, END = "<!-- begin results -->", "<!-- end results -->"
+
+
+@dataclass
+class Config:
+    """One benchmark problem: data, network size and the epochs timed per fit."""
+
+    name: str
+    description: str
+    n_samples: int
+    n_features: int
+    n_classes: int
+    hidden_size: int
+    batch_size: int
+    alpha: float
+    epochs: int
+    target: float
+    sparse_density: float = 0.0
+    digits: bool = False
+    timed_rows: int = 0  # time on the first rows only, and scale to n_samples
+
+
+CONFIGS = {
+    "A": Config("A", "digits 1797x64", 1797, 64, 10, 100, 200, 0.1, 20, 0.40,
+                digits=True),
+    "B": Config("B", "100,000x100 dense", 100_000, 100, 2, 256, 256, 0.05, 2, 0.40),
+    "C": Config("C", "60,000x784 dense", 60_000, 784, 10, 512, 512, 0.01, 1, 0.80),
+    "D": Config("D", "100,000x20,000 CSR, density 0.002", 100_000, 20_000, 2, 128,
+                256, 0.5, 1, 0.15, sparse_density=0.002, timed_rows=20_000),
+    "E": Config("E", "20,000x50 dense", 20_000, 50, 2, 64, 32, 0.05, 3, 0.25),
+}  # fmt: skip
+
+QUICK = {
+    "A": Config("A", "digits 300x64", 300, 64, 10, 16, 50, 0.1, 2, 0.40, digits=True),
+    "B": Config("B", "400x20 dense", 400, 20, 2, 16, 32, 0.05, 1, 0.40),
+    "D": Config("D", "400x500 CSR", 400, 500, 2, 8, 32, 0.5, 1, 0.15,
+                sparse_density=0.01),
+}  # fmt: skip
+
+
+def make_data(config, dtype, n_test, seed=0):
+    """Training and held-out rows of one configuration, in ``dtype``.
+
+    Dense labels come from a random teacher network, sparse ones from a random linear
+    function of unit-norm rows, so that both estimators have something to learn.
+    """
+    rng = np.random.default_rng(seed)
+    if config.digits:
+        X, y = load_digits(return_X_y=True)
+        X = (X / 16.0).astype(dtype)
+        n = min(config.n_samples, len(X))
+        # The digits are too few to hold rows out: accuracy is on the training rows.
+        return X[:n], y[:n], X[:n], y[:n]
+    n = config.n_samples + n_test
+    d = config.n_features
+    if config.sparse_density:
+        per_row = max(1, round(config.sparse_density * d))
+        cols = np.sort(rng.integers(0, d, size=(n, per_row)), axis=1)
+        X = sp.csr_matrix(
+            (
+                rng.random(n * per_row),
+                cols.ravel(),
+                np.arange(0, n * per_row + 1, per_row),
+            ),
+            shape=(n, d),
+        )
+        X.sum_duplicates()
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+        X = sp.diags(1.0 / norms) @ X
+        score = X @ rng.standard_normal(d)
+        y = (score > np.median(score)).astype(int)
+        X = X.astype(dtype).tocsr()
+    else:
+        X = rng.standard_normal((n, d))
+        U = rng.standard_normal((d, 16)) / np.sqrt(d)
+        V = rng.standard_normal((16, config.n_classes))
+        scores = np.tanh(2 * X @ U) @ V
+        if config.n_classes == 2:
+            y = (scores[:, 0] > np.median(scores[:, 0])).astype(int)
+        else:
+            y = scores.argmax(axis=1)
+        X = X.astype(dtype)
+    m = config.n_samples
+    return X[:m], y[:m], X[m:], y[m:]
+
+
+def estimators(config, epochs, seed):
+    """The two estimators, configured for the same training."""
+    ours = TwoLayerClassifier(
+        hidden_size=config.hidden_size,
+        activation="relu",
+        alpha=config.alpha,
+        batch_size=config.batch_size,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        shuffle=True,
+        random_state=seed,
+    )
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(config.hidden_size,),
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        learning_rate_init=config.alpha,
+        batch_size=config.batch_size,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        shuffle=True,
+        random_state=seed,
+    )
+    return {"ours": ours, "mlp": mlp}
+
+
+def timed_fit(model, X, y, clock=time.perf_counter):
+    gc.collect()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = clock()
+        model.fit(X, y)
+        return clock() - start
+
+
+def nbytes(X):
+    if sp.issparse(X):
+        return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    return X.nbytes
+
+
+def traced_peak(func):
+    """Peak bytes that ``func()`` allocates beyond what was allocated before."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            func()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
+
+
+def gemm_peak(dtype, n=1024, repeats=5):
+    """GFLOP/s of the best of a few square matrix products (the BLAS roof)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n)).astype(dtype)
+    b = rng.standard_normal((n, n)).astype(dtype)
+    c = np.empty((n, n), dtype=dtype)
+    np.matmul(a, b, out=c)
+    best = min(_time(lambda: np.matmul(a, b, out=c)) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _time(func):
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def flops_per_epoch(config, X, n_outputs):
+    """Floating-point operations of one epoch of our forward and backward passes.
+
+    The two products with X (forward and the gradient of W1) cost ``2 nnz h`` each
+    (``nnz = n d`` when dense); the output layer adds three products of ``2 n h K``.
+    """
+    n = X.shape[0]
+    nnz = X.nnz if sp.issparse(X) else n * X.shape[1]
+    h = config.hidden_size
+    return 2 * (2 * nnz * h) + 3 * (2 * n * h * n_outputs)
+
+
+def run_config(config, dtype, repeats, measure_extras, log, clock):
+    """Interleaved timings of both estimators; extras measured once if asked."""
+    n_test = 0 if config.digits else max(1, config.n_samples // 5)
+    X, y, X_test, y_test = make_data(config, dtype, n_test)
+    scale = 1.0
+    if config.timed_rows:
+        scale = X.shape[0] / config.timed_rows
+        X, y = X[: config.timed_rows], y[: config.timed_rows]
+    times = {"ours": [], "mlp": []}
+    # One short fit each first, so that imports and first-call costs are not timed.
+    for model in estimators(config, 1, 0).values():
+        timed_fit(model, X[: min(500, X.shape[0])], y[: min(500, X.shape[0])])
+    for r in range(repeats):
+        models = estimators(config, config.epochs, r)
+        order = ["ours", "mlp"] if r % 2 == 0 else ["mlp", "ours"]
+        for name in order:
+            seconds = timed_fit(models[name], X, y, clock)
+            times[name].append(seconds * scale / config.epochs)
+        log(
+            f"  {config.name} {np.dtype(dtype).name} repeat {r + 1}/{repeats}: "
+            f"ours {times['ours'][-1]:.4f}s  mlp {times['mlp'][-1]:.4f}s per epoch"
+        )
+    ratios = [o / m for o, m in zip(times["ours"], times["mlp"], strict=True)]
+    result = {
+        "ours": statistics.median(times["ours"]),
+        "mlp": statistics.median(times["mlp"]),
+        "ratio": statistics.median(ratios),
+    }
+    if not measure_extras:
+        return result
+    fitted = models
+    n_outputs = fitted["ours"].n_outputs_
+    result["gflops"] = flops_per_epoch(config, X, n_outputs) / result["ours"] / 1e9
+    result["x_mb"] = nbytes(X) / 2**20
+    result["params_mb"] = (
+        sum(getattr(fitted["ours"], a).nbytes for a in ("W1_", "b1_", "W2_", "b2_"))
+        / 2**20
+    )
+    X_pred = X_test if n_test else X
+    for name, model in fitted.items():
+        fresh = estimators(config, 1, 0)[name]
+        result[f"fit_mem_{name}"] = traced_peak(lambda m=fresh: m.fit(X, y)) / 2**20
+        result[f"proba_mem_{name}"] = (
+            traced_peak(lambda m=model: m.predict_proba(X_pred)) / 2**20
+        )
+        best = min(_time(lambda m=model: m.predict_proba(X_pred)) for _ in range(3))
+        result[f"rows_{name}"] = X_pred.shape[0] / best
+        result[f"acc_{name}"] = model.score(X_test, y_test)
+    result["proba_out_mb"] = (
+        X_pred.shape[0] * max(2, n_outputs) * np.dtype(dtype).itemsize / 2**20
+    )
+    return result
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    blas = ", ".join(
+        f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+        f"{i.get('num_threads')} threads)"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}; BLAS: {blas}"
+    )
+
+
+def _mb(value):
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def report(results, peaks, configs, command, repeats):
+    """The markdown tables of a run."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Command: `{command}` ({now}, median of {repeats} interleaved repeats).",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Measured GEMM peak (best of five square products, one thread): "
+        + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in peaks.items())
+        + ".",
+        "",
+        "### Seconds per epoch, BLAS limited to one thread",
+        "",
+        "| config | data | hidden | batch | epochs timed | dtype | ours | "
+        "MLPClassifier | ratio | target | ours GFLOP/s (% of peak) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (name, dtype, threads), r in results.items():
+        if threads != "1":
+            continue
+        c = configs[name]
+        ok = "" if r["ratio"] <= c.target else " (missed)"
+        lines.append(
+            f"| {name} | {c.description} | {c.hidden_size} | {c.batch_size} | "
+            f"{c.epochs} | {dtype} | {r['ours']:.4f} | {r['mlp']:.4f} | "
+            f"**{r['ratio']:.2f}** | <= {c.target:.2f}{ok} | "
+            f"{r['gflops']:.1f} ({100 * r['gflops'] / peaks[dtype]:.0f}%) |"
+        )
+    if any(t != "1" for (_, _, t) in results):
+        lines += [
+            "",
+            "### Seconds per epoch, all BLAS threads",
+            "",
+            "| config | dtype | ours | MLPClassifier | ratio |",
+            "|---|---|---|---|---|",
+        ]
+        for (name, dtype, threads), r in results.items():
+            if threads == "1":
+                continue
+            lines.append(
+                f"| {name} | {dtype} | {r['ours']:.4f} | {r['mlp']:.4f} | "
+                f"{r['ratio']:.2f} |"
+            )
+    pairs = [
+        (name, results[(name, "float64", "1")], results[(name, "float32", "1")])
+        for name in configs
+        if (name, "float64", "1") in results and (name, "float32", "1") in results
+    ]
+    if pairs:
+        lines += ["", "### float32 against float64 (ours, one thread)", ""]
+        lines += ["| config | float64 / float32 epoch time |", "|---|---|"]
+        lines += [f"| {n} | {a['ours'] / b['ours']:.2f}x |" for n, a, b in pairs]
+    lines += [
+        "",
+        "### Memory, prediction and accuracy (one thread)",
+        "",
+        "Memory is the peak that a call allocates beyond its inputs, in MiB; the "
+        "fitted parameters themselves are part of fit's figure, and the returned "
+        "probabilities part of predict_proba's.",
+        "",
+        "| config | dtype | X MiB | params MiB | fit: ours | fit: MLP | "
+        "predict_proba: ours | predict_proba: MLP | output MiB | rows/s: ours | "
+        "rows/s: MLP | accuracy: ours | accuracy: MLP |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (name, dtype, threads), r in results.items():
+        if threads != "1":
+            continue
+        lines.append(
+            f"| {name} | {dtype} | {_mb(r['x_mb'])} | {_mb(r['params_mb'])} | "
+            f"{_mb(r['fit_mem_ours'])} | {_mb(r['fit_mem_mlp'])} | "
+            f"{_mb(r['proba_mem_ours'])} | {_mb(r['proba_mem_mlp'])} | "
+            f"{_mb(r['proba_out_mb'])} | {r['rows_ours']:.3g} | "
+            f"{r['rows_mlp']:.3g} | {r['acc_ours']:.3f} | {r['acc_mlp']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(path, table):
+    """Replace the results between the markers of the benchmark page."""
+    with open(path) as f:
+        text = f.read()
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"{path} has no {BEGIN} ... {END} markers")
+    text = pattern.sub(lambda _: f"{BEGIN}\n{table}{END}", text)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def plot(results, configs, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [n for n in configs if any(k[0] == n for k in results)]
+    series = sorted({(d, t) for (_, d, t) in results})
+    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=80)
+    width = 0.8 / max(1, len(series))
+    for i, (dtype, threads) in enumerate(series):
+        xs = [j + i * width for j, n in enumerate(names)]
+        ys = [results.get((n, dtype, threads), {}).get("ratio", np.nan) for n in names]
+        label = f"{dtype}, {'1 thread' if threads == '1' else 'all threads'}"
+        ax.bar(xs, ys, width, label=label)
+    for j, n in enumerate(names):
+        ax.hlines(configs[n].target, j - 0.1, j + 0.9, colors="k", linestyles="--")
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(names))], names)
+    ax.set_ylabel("epoch time, ours / MLPClassifier")
+    ax.set_title("Lower is faster; dashed: target")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def profile(config, dtype):
+    X, y, _, _ = make_data(config, dtype, 0)
+    model = estimators(config, config.epochs, 0)["ours"]
+    with threadpool_limits(1, user_api="blas"):
+        timed_fit(estimators(config, 1, 0)["ours"], X[:500], y[:500])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        timed_fit(model, X, y)
+        profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, no files")
+    parser.add_argument("--configs", default=None, help="e.g. A,B,E (default all)")
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument(
+        "--threads", choices=["1", "all", "both"], default="both",
+        help="BLAS threads of the timed runs",
+    )  # fmt: skip
+    parser.add_argument("--output", default=None, help="markdown page to update")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--plot", default=None, help="PNG of the ratios")
+    parser.add_argument("--profile", default=None, help="cProfile one config")
+    args = parser.parse_args(argv)
+
+    configs = QUICK if args.quick else CONFIGS
+    if args.configs:
+        configs = {k: configs[k] for k in args.configs.split(",")}
+    dtypes = args.dtypes.split(",")
+    if args.profile:
+        for dtype in dtypes:
+            profile(CONFIGS[args.profile], np.dtype(dtype))
+        return {}
+    repeats = args.repeats or (1 if args.quick else 5)
+    write = not args.no_write and (not args.quick or args.output is not None)
+    output = args.output or DOC
+    plot_path = args.plot or (None if args.quick or args.no_write else PLOT)
+    threads = {"1": ["1"], "all": ["all"], "both": ["1", "all"]}[args.threads]
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    with threadpool_limits(1, user_api="blas"):
+        peaks = {d: gemm_peak(np.dtype(d), 256 if args.quick else 1024) for d in dtypes}
+    log("GEMM peak GFLOP/s: " + str({k: round(v, 1) for k, v in peaks.items()}))
+    results = {}
+    for t in threads:
+        limit = 1 if t == "1" else None
+        for name, config in configs.items():
+            for dtype in dtypes:
+                with threadpool_limits(limit, user_api="blas"):
+                    # One thread: the process's CPU time, which the other jobs of
+                    # a shared machine inflate less than the wall clock.
+                    results[(name, dtype, t)] = run_config(
+                        config,
+                        np.dtype(dtype),
+                        repeats,
+                        t == "1",
+                        log,
+                        time.process_time if t == "1" else time.perf_counter,
+                    )
+                log(f"{name} {dtype} threads={t}: {results[(name, dtype, t)]}")
+    command = "python benchmarks/bench_fit.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    table = report(results, peaks, configs, command.strip(), repeats)
+    print(table)
+    if write:
+        write_doc(output, table)
+    if plot_path:
+        plot(results, configs, plot_path)
+    return results
+
+
+if __name__ == "__main__":
+    main()
