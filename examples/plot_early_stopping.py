@@ -72,9 +72,10 @@ plt.show()
 # %%
 # On the left, the training loss falls towards zero as the network memorises its
 # rows, flipped labels included, while the validation loss reaches its lowest point
-# within the first few epochs and then climbs. On the right, training stops
-# ``n_iter_no_change`` epochs after the best validation accuracy (gray line), and
-# the weights of that epoch are kept. On the test rows, which the second model
-# never saw and the first only watched (they were recorded, never trained on):
+# within the first few epochs and then climbs. On the right, training stops once
+# ``n_iter_no_change`` epochs in a row have not beaten the best validation accuracy
+# (gray line), and the weights of that epoch are kept. On the test rows, which the
+# second model never saw and the first only watched (they were recorded, never
+# trained on):
 for name, model in [("150 epochs", watched), ("early stopping", stopped)]:
     print(f"{name:15s} test accuracy {model.score(X_test, y_test):.3f}")
