@@ -195,6 +195,19 @@ class Buffers:
             )
         return views
 
+    def backward_rows(self, m, work_dtype):
+        """Views of dH, A2, ``work(m, work_dtype)`` and w for a batch of ``m`` rows."""
+        key = (m, work_dtype)
+        views = self._rows.get(key)
+        if views is None:
+            views = self._rows[key] = (
+                self.dH[:m],
+                self.A2[:m],
+                self.work(m, work_dtype),
+                self.w[:m],
+            )
+        return views
+
     def work(self, m, dtype):
         """An ``(m, hidden_size)`` scratch array of the given dtype (g' of a batch)."""
         dtype = self.dtype if dtype is None else np.dtype(dtype)
@@ -228,7 +241,7 @@ class Buffers:
 
 def _dot(X, W_T, out=None):
     """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given."""
-    if sp.issparse(X):
+    if not isinstance(X, np.ndarray):
         # scipy reads W_T through a C-ordered copy unless it is C-contiguous, as
         # W1^T is when W1 is in Fortran order.
         result = X @ W_T
@@ -246,7 +259,7 @@ def _dot_T(D, X, out=None):
     transposed = (
         out is not None and out.flags.f_contiguous and not out.flags.c_contiguous
     )
-    if sp.issparse(X):
+    if not isinstance(X, np.ndarray):
         # (X^T D)^T: scipy multiplies sparse on the left only.
         result = X.T @ D
         if out is None:
@@ -353,9 +366,7 @@ def backward(
         dH = A2_out = work = w_scaled = None
         out = Params(None, None, None, None)
     else:
-        _, dH, A2_out, _ = buffers.rows(m)
-        work = buffers.work(m, g.work_dtype)
-        w_scaled = buffers.w[:m]
+        dH, A2_out, work, w_scaled = buffers.backward_rows(m, g.work_dtype)
         out = buffers.grads
 
     # A2 = sigma(Z2), with J the weighted mean cross-entropy:
@@ -378,7 +389,11 @@ def backward(
     # A1 = g(Z1)
     dZ1 = g.backward(fwd.A1, dA1, out=dA1, work=work)
     # Z1 = X W1^T + b1
-    if buffers is not None and buffers.column_gradients and sp.issparse(X):
+    if (
+        buffers is not None
+        and buffers.column_gradients
+        and not isinstance(X, np.ndarray)
+    ):
         dW1 = _column_gradient(dZ1, X.tocsr(), buffers)
         if l2:
             # The L2 term makes every column nonzero: spread the columns out.
