@@ -77,7 +77,7 @@ CONFIGS = {
     "A": Config("A", "digits 1797x64", 1797, 64, 10, 100, 200, 0.1, 20, 0.40,
                 digits=True),
     "B": Config("B", "100,000x100 dense", 100_000, 100, 2, 256, 256, 0.05, 2, 0.40),
-    "C": Config("C", "60,000x784 dense", 60_000, 784, 10, 512, 512, 0.01, 1, 0.80),
+    "C": Config("C", "60,000x784 dense", 60_000, 784, 10, 512, 512, 0.05, 1, 0.80),
     "D": Config("D", "100,000x20,000 CSR, density 0.002", 100_000, 20_000, 2, 128,
                 256, 0.5, 1, 0.15, sparse_density=0.002, timed_rows=20_000),
     "E": Config("E", "20,000x50 dense", 20_000, 50, 2, 64, 32, 0.05, 3, 0.25),
@@ -107,27 +107,15 @@ def make_data(config, dtype, n_test, seed=0):
     n = config.n_samples + n_test
     d = config.n_features
     if config.sparse_density:
-        per_row = max(1, round(config.sparse_density * d))
-        cols = np.sort(rng.integers(0, d, size=(n, per_row)), axis=1)
-        X = sp.csr_matrix(
-            (
-                rng.random(n * per_row),
-                cols.ravel(),
-                np.arange(0, n * per_row + 1, per_row),
-            ),
-            shape=(n, d),
-        )
-        X.sum_duplicates()
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        X = sp.diags(1.0 / norms) @ X
-        score = X @ rng.standard_normal(d)
-        y = (score > np.median(score)).astype(int)
-        X = X.astype(dtype).tocsr()
+        X, y = _sparse_text_like(rng, n, d, max(1, round(config.sparse_density * d)))
+        X = X.astype(dtype)
     else:
         X = rng.standard_normal((n, d))
+        # A teacher with one hidden layer of 16 tanh units, its weights scaled so
+        # that its pre-activations have unit variance whatever d is.
         U = rng.standard_normal((d, 16)) / np.sqrt(d)
         V = rng.standard_normal((16, config.n_classes))
-        scores = np.tanh(2 * X @ U) @ V
+        scores = np.tanh(X @ U) @ V
         if config.n_classes == 2:
             y = (scores[:, 0] > np.median(scores[:, 0])).astype(int)
         else:
@@ -135,6 +123,31 @@ def make_data(config, dtype, n_test, seed=0):
         X = X.astype(dtype)
     m = config.n_samples
     return X[:m], y[:m], X[m:], y[m:]
+
+
+def _sparse_text_like(rng, n, d, per_row):
+    """CSR rows with exactly ``per_row`` distinct columns, drawn like words of text.
+
+    Column j is drawn with probability proportional to 1 / (j + 1) (Zipf's law of
+    word frequencies); repeats within a row are redrawn uniformly, so that every
+    row has ``per_row`` nonzeros. Values are positive and each row has unit norm,
+    as TfidfVectorizer makes them; labels come from a random linear function.
+    """
+    cdf = np.cumsum(1.0 / np.arange(1, d + 1))
+    cols = np.searchsorted(cdf / cdf[-1], rng.random((n, per_row)))
+    for _ in range(100):
+        cols.sort(axis=1)
+        repeated = np.zeros(cols.shape, dtype=bool)
+        repeated[:, 1:] = cols[:, 1:] == cols[:, :-1]
+        if not repeated.any():
+            break
+        cols[repeated] = rng.integers(0, d, repeated.sum())
+    values = rng.random((n, per_row))
+    values /= np.linalg.norm(values, axis=1, keepdims=True)
+    indptr = np.arange(0, n * per_row + 1, per_row)
+    X = sp.csr_matrix((values.ravel(), cols.ravel(), indptr), shape=(n, d))
+    score = X @ rng.standard_normal(d)
+    return X, (score > np.median(score)).astype(int)
 
 
 def estimators(config, epochs, seed):

@@ -456,6 +456,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 self.activation,
                 random_state,
                 X.dtype,
+                # The layout that training uses for sparse X (see _train).
+                order="F" if sp.issparse(X) else "C",
             )
             if continuing and hasattr(self, "W1_"):
                 # Weights set by hand before the first partial_fit (or warm fit)

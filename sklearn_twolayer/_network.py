@@ -100,7 +100,9 @@ Forward = namedtuple("Forward", ["Z1", "A1", "Z2", "A2"])
 Forward.__doc__ = """The intermediate values of a forward pass, one row per example."""
 
 
-def init_params(n_features, hidden_size, n_outputs, activation, random_state, dtype):
+def init_params(
+    n_features, hidden_size, n_outputs, activation, random_state, dtype, order="C"
+):
     """Draw initial parameters with Glorot's uniform scheme.
 
     Each weight matrix is drawn from ``U(-r, r)`` with ``r = sqrt(6 / (fan_in +
@@ -118,6 +120,9 @@ def init_params(n_features, hidden_size, n_outputs, activation, random_state, dt
         Source of randomness.
     dtype : numpy dtype
         Floating dtype of the parameters.
+    order : {"C", "F"}, default="C"
+        Memory order of W1 (see the module docstring); the values do not depend
+        on it.
 
     Returns
     -------
@@ -125,13 +130,14 @@ def init_params(n_features, hidden_size, n_outputs, activation, random_state, dt
     """
     factor = 2.0 if activation == "logistic" else 1.0
 
-    def glorot(fan_out, fan_in):
+    def glorot(fan_out, fan_in, order="C"):
         bound = np.sqrt(factor * 6.0 / (fan_in + fan_out))
         # Drawn in float64 and then cast, so that float32 and float64 fits start
         # from the same weights up to rounding.
-        return random_state.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype)
+        W = random_state.uniform(-bound, bound, (fan_out, fan_in))
+        return W.astype(dtype, order=order)
 
-    W1 = glorot(hidden_size, n_features)
+    W1 = glorot(hidden_size, n_features, order)
     W2 = glorot(n_outputs, hidden_size)
     return Params(
         W1=W1,
@@ -240,15 +246,15 @@ class Buffers:
 
 
 def _dot(X, W_T, out=None):
-    """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given."""
+    """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given and X dense.
+
+    For sparse X the result is the array that scipy allocates anyway: copying it
+    into ``out`` would only hold two copies at once.
+    """
     if not isinstance(X, np.ndarray):
         # scipy reads W_T through a C-ordered copy unless it is C-contiguous, as
         # W1^T is when W1 is in Fortran order.
-        result = X @ W_T
-        if out is None:
-            return result
-        np.copyto(out, result)
-        return out
+        return np.asarray(X @ W_T)
     return np.matmul(X, W_T, out=out)
 
 
