@@ -994,12 +994,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             # scipy would copy W1^T to C order for every chunk: do it once.
             params = params._replace(W1=np.asfortranarray(params.W1))
         rows = self._chunk_rows(n, params)
-        buffers = Buffers(max(1, min(rows, n)), params, train=False)
+        # For sparse chunks scipy allocates the hidden layer anyway, and forward
+        # works in that array.
+        buffers = Buffers(
+            max(1, min(rows, n)), params, train=False, hidden=not sp.issparse(X)
+        )
         Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
         for chunk in gen_batches(n, rows):
-            Z2[chunk] = forward(
-                params, X[chunk], self.activation, "logistic", buffers
-            ).Z2
+            # Slicing a sparse matrix copies it, even all of it.
+            rows_X = X if chunk == slice(0, n) else X[chunk]
+            Z2[chunk] = forward(params, rows_X, self.activation, "logistic", buffers).Z2
         return Z2
 
     @staticmethod

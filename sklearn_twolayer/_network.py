@@ -159,17 +159,21 @@ class Buffers:
     train : bool, default=True
         Whether the backward pass will use the buffers too; prediction needs only
         those of the forward pass.
+    hidden : bool, default=True
+        Whether to hold the hidden layer ``H``; the forward pass of a sparse batch
+        works in the array that scipy's product returns instead.
     column_gradients : bool, default=False
         Whether the backward pass of a sparse batch without L2 term may return the
         gradient of ``W1`` as a :class:`ColumnGradient`, which the optimiser applies
         to the touched columns alone.
     """
 
-    def __init__(self, m, params, *, train=True, column_gradients=False):
+    def __init__(self, m, params, *, train=True, hidden=True, column_gradients=False):
         h, K, dtype = params.W1.shape[0], params.W2.shape[0], params.W1.dtype
         self.m = m
         self.dtype = dtype
-        self.H = np.empty((m, h), dtype=dtype)  # Z1, then A1 in place
+        # Z1, then A1 in place
+        self.H = np.empty((m, h), dtype=dtype) if hidden else None
         self.A2 = np.empty((m, K), dtype=dtype)  # A2, then dZ2 in place
         self.Z2 = np.empty((m, K), dtype=dtype)
         self.dH = None
@@ -323,7 +327,8 @@ def forward(params, X, activation, out_activation, buffers=None):
 
     Z1 = _dot(X, params.W1.T, out=H)  # Z1 = X W1^T + b1
     Z1 += params.b1
-    A1 = g.forward(Z1, out=H)  # A1 = g(Z1)
+    # With buffers, A1 overwrites Z1: in H, or for sparse X in scipy's result.
+    A1 = g.forward(Z1, out=None if buffers is None else Z1)  # A1 = g(Z1)
     Z2 = np.matmul(A1, params.W2.T, out=Z2_out)  # Z2 = A1 W2^T + b2
     Z2 += params.b2
     A2 = OUTPUT_ACTIVATIONS[out_activation](Z2, out=A2_out)  # A2 = sigma(Z2)
