@@ -452,10 +452,13 @@ def profile(config, dtype):
     model = estimators(config, config.epochs, 0)["ours"]
     with threadpool_limits(1, user_api="blas"):
         timed_fit(estimators(config, 1, 0)["ours"], X[:500], y[:500])
-        profiler = cProfile.Profile()
-        profiler.enable()
-        timed_fit(model, X, y)
-        profiler.disable()
+        gc.collect()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            model.fit(X, y)
+            profiler.disable()
     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
