@@ -594,9 +594,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         return Params(*params)
 
     def _resume_state(self, dtype):
+        # order="K": a W1_ trained on sparse X is in Fortran order, which _train
+        # would otherwise have to restore with a second copy.
         params = Params(
             *(
-                np.array(getattr(self, name), dtype=dtype, order="C")
+                np.array(getattr(self, name), dtype=dtype, order="K")
                 for name in ("W1_", "b1_", "W2_", "b2_")
             )
         )
