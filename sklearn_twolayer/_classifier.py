@@ -476,7 +476,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         per_class = self._class_weights(y, sample_weight, incremental)
         w = self._row_weights(y, sample_weight, per_class, X.dtype)
 
-        train = np.arange(X.shape[0])
+        # Row indices, and each epoch's shuffled copy of them, are the largest
+        # arrays fit adds when X has few columns: int32 halves them.
+        n = X.shape[0]
+        train = np.arange(n, dtype=np.int32 if n < 2**31 else np.intp)
         val = None
         if not incremental:
             train, val = self._validation_set(
@@ -761,6 +764,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
         )
         contiguous = not self.shuffle and len(train) == X.shape[0]
+        order = train  # fit owns this array: it is shuffled in place
         stopper = _Stopper(
             self.tol, self.n_iter_no_change, val is not None and val.stop_early
         )
@@ -771,11 +775,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             for _ in range(n_epochs):
                 start = time.perf_counter()
                 epoch = len(state.loss_curve)
-                order = train
                 if self.shuffle:
-                    order = np.random.default_rng([self._seed, epoch]).permutation(
-                        train
-                    )
+                    # Sorting restores the rows' own order, so each epoch's shuffle
+                    # depends only on the seed and the epoch index, as
+                    # permutation(train) would, without a second index array.
+                    order.sort()
+                    np.random.default_rng([self._seed, epoch]).shuffle(order)
                 callbacks.begin_epoch(state)
                 # Overflow to inf or NaN is caught just below and reported as a
                 # ValueError naming the epoch; numpy's own warnings would only
@@ -964,9 +969,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
 
     def _warn_on_divergence(self, Y, w, train):
-        prior = _targets.prior_loss(
-            Y[train], None if w is None else w[train], self.out_activation_
-        )
+        if len(train) < len(Y):  # rows were held out for validation
+            Y, w = Y[train], None if w is None else w[train]
+        prior = _targets.prior_loss(Y, w, self.out_activation_)
         curve = self.loss_curve_
         if self.loss_ > 10 * prior or max(curve) > 100 * curve[0]:
             warnings.warn(
