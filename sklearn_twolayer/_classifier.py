@@ -585,16 +585,19 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     def _hand_set_params(self, drawn):
         """The user's W1_, b1_, W2_, b2_, checked against the shapes of ``drawn``."""
-        params = []
-        for name, p in zip(_PARAM_NAMES, drawn, strict=True):
-            value = np.array(getattr(self, name, p), dtype=p.dtype)
-            if value.shape != p.shape:
-                raise ValueError(
-                    f"{name} was set to an array of shape {value.shape}, but this "
-                    f"network and these data need {p.shape}."
-                )
-            params.append(value)
-        return Params(*params)
+        params = Params(
+            *(
+                np.array(getattr(self, name, p), dtype=p.dtype)
+                for name, p in zip(_PARAM_NAMES, drawn, strict=True)
+            )
+        )
+        _check_params(
+            params,
+            [p.shape for p in drawn],
+            "was set to an array of shape {shape}, but this network and these data "
+            "need {expected}.",
+        )
+        return params
 
     def _resume_state(self, dtype):
         # order="K": a W1_ trained on sparse X is in Fortran order, which _train
@@ -602,28 +605,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         params = Params(
             *(
                 np.array(getattr(self, name), dtype=dtype, order="K")
-                for name in ("W1_", "b1_", "W2_", "b2_")
+                for name in _PARAM_NAMES
             )
         )
-        expected = (
-            (self.hidden_size, self.n_features_in_),
-            (self.hidden_size,),
-            (self.n_outputs_, self.hidden_size),
-            (self.n_outputs_,),
+        _check_params(
+            params,
+            self._param_shapes(self.hidden_size),
+            f"has shape {{shape}}, but hidden_size={self.hidden_size} and the data "
+            "need {expected}. Set warm_start=False to start afresh.",
+            ", so training cannot continue from it; fit the estimator afresh.",
         )
-        for name, p, shape in zip(
-            ("W1_", "b1_", "W2_", "b2_"), params, expected, strict=True
-        ):
-            if p.shape != shape:
-                raise ValueError(
-                    f"{name} has shape {p.shape}, but hidden_size={self.hidden_size} "
-                    f"and the data need {shape}. Set warm_start=False to start afresh."
-                )
-            if not np.isfinite(p).all():
-                raise ValueError(
-                    f"{name} contains NaN or infinity, so training cannot continue "
-                    "from it; fit the estimator afresh."
-                )
         velocity = getattr(self, "_velocity", None)
         if velocity is not None:
             velocity = [np.array(v, dtype=dtype) for v in velocity]
@@ -1028,22 +1019,20 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # Users may set the weights by hand: check them here rather than let a
         # matrix product fail on a shape or NaN spread into the probabilities.
         params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
-        h, K = params.W1.shape[0], self.n_outputs_
-        expected = ((h, self.n_features_in_), (h,), (K, h), (K,))
-        for name, p, shape in zip(
-            ("W1_", "b1_", "W2_", "b2_"), params, expected, strict=True
-        ):
-            if p.shape != shape:
-                raise ValueError(
-                    f"{name} has shape {p.shape}, but the other fitted attributes "
-                    f"need {shape}."
-                )
-            if not np.isfinite(p).all():
-                raise ValueError(f"{name} contains NaN or infinity.")
+        _check_params(
+            params,
+            self._param_shapes(params.W1.shape[0]),
+            "has shape {shape}, but the other fitted attributes need {expected}.",
+        )
         return params
 
+    def _param_shapes(self, hidden_size):
+        h, K = hidden_size, self.n_outputs_
+        return (h, self.n_features_in_), (h,), (K, h), (K,)
+
     def _predict_logits(self, X):
-        """Z2 of validated rows; raises rather than return NaN probabilities."""
+        """Z2 of the rows of X; raises rather than return NaN probabilities."""
+        X = self._validate_X(X)
         # Finite rows far outside the training range can overflow the products to
         # inf, and inf - inf to NaN; the check below reports that in plain words.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -1081,7 +1070,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         Z2 : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
             Logits; one column (raveled) for a binary target.
         """
-        X = self._validate_X(X)
         Z2 = self._predict_logits(X)
         return Z2.ravel() if self._target_type == "binary" else Z2
 
@@ -1099,7 +1087,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             For single-label targets each row sums to one; for multilabel targets
             column k is the independent probability of label k.
         """
-        X = self._validate_X(X)
         Z2 = self._predict_logits(X)
         return _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
 
@@ -1116,7 +1103,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities.
         """
-        X = self._validate_X(X)
         Z2 = self._predict_logits(X)
         return _targets.log_proba_from_logits(
             Z2, self._target_type, self.out_activation_
@@ -1284,6 +1270,21 @@ class _Callbacks:
                 y=self.y,
                 reconstruction_attributes={},
             )
+
+
+def _check_params(params, shapes, shape_problem, nonfinite_problem="."):
+    """Raise a ValueError naming the first parameter of a wrong shape or not finite.
+
+    ``shape_problem`` is formatted with ``shape`` and ``expected``; each message
+    starts with the attribute's name.
+    """
+    for name, p, expected in zip(_PARAM_NAMES, params, shapes, strict=True):
+        if p.shape != tuple(expected):
+            raise ValueError(
+                f"{name} " + shape_problem.format(shape=p.shape, expected=expected)
+            )
+        if not np.isfinite(p).all():
+            raise ValueError(f"{name} contains NaN or infinity{nonfinite_problem}")
 
 
 def _all_finite(arrays):
