@@ -488,7 +488,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if w is not None:
             _check_weight_sum(w[train], "training rows")
 
-        return self._train(state, X, Y, w, train, val, incremental, y)
+        return self._train(state, X, Y, w, train, val, incremental, y, sample_weight)
 
     def _validate_Xy(self, X, y, reset):
         if reset:
@@ -737,7 +737,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------ the loop
 
-    def _train(self, state, X, Y, w, train, val, incremental, y):
+    def _train(self, state, X, Y, w, train, val, incremental, y, sample_weight):
         """Run the epochs of one call and commit the result to the estimator."""
         n_epochs = 1 if incremental else self.max_iter
         batch_size = min(self.batch_size, len(train))
@@ -759,7 +759,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         stopper = _Stopper(
             self.tol, self.n_iter_no_change, val is not None and val.stop_early
         )
-        callbacks = _Callbacks(self, X, y, n_epochs)
+        callbacks = _Callbacks(self, X, y, sample_weight, n_epochs)
         last_good = None
         stopped = False
         try:
@@ -1219,14 +1219,21 @@ class _Callbacks:
     With an older scikit-learn, or no callback set, every method does nothing.
     """
 
-    def __init__(self, estimator, X, y, n_epochs):
+    def __init__(self, estimator, X, y, sample_weight, n_epochs):
         self.estimator = estimator
-        self.X, self.y = X, y
+        # Passed to every hook: a ScoringMonitor then scores with the weights.
+        self.data = {
+            "X": X,
+            "y": y,
+            "metadata": None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        }
         self.context = None
         self.epoch_context = None
         if hasattr(estimator, "_init_callback_context"):
             self.context = estimator._init_callback_context(max_subtasks=n_epochs)
-            self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
+            self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
 
     def _attributes(self, state):
         est = self.estimator
@@ -1247,9 +1254,7 @@ class _Callbacks:
         if self.context is None:
             return
         self.epoch_context = self.context.subcontext(task_name="epoch")
-        self.epoch_context.call_on_fit_task_begin(
-            estimator=self.estimator, X=self.X, y=self.y
-        )
+        self.epoch_context.call_on_fit_task_begin(estimator=self.estimator, **self.data)
 
     def end_epoch(self, state):
         """Call the epoch-end hooks; return True when a callback asks to stop."""
@@ -1257,18 +1262,14 @@ class _Callbacks:
             return False
         return self.epoch_context.call_on_fit_task_end(
             estimator=self.estimator,
-            X=self.X,
-            y=self.y,
             reconstruction_attributes=lambda: self._attributes(state),
+            **self.data,
         )
 
     def end_fit(self):
         if self.context is not None:
             self.context.call_on_fit_task_end(
-                estimator=self.estimator,
-                X=self.X,
-                y=self.y,
-                reconstruction_attributes={},
+                estimator=self.estimator, reconstruction_attributes={}, **self.data
             )
 
 

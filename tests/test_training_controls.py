@@ -672,6 +672,21 @@ def test_scoring_monitor_records_one_entry_per_epoch():
 
 
 @needs_callbacks
+def test_scoring_monitor_scores_with_the_sample_weights():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _blobs()
+    sample_weight = np.where(y == 0, 5.0, 0.5)
+    monitor = ScoringMonitor(scoring="accuracy")
+    est = TwoLayerClassifier(4, max_iter=3, random_state=0).set_callbacks(monitor)
+    _fit_quietly(est, X, y, sample_weight=sample_weight)
+    (root,) = [row for row in monitor.get_logs().data if row["task_name"] == "fit"]
+    weighted = est.score(X, y, sample_weight=sample_weight)
+    assert weighted != est.score(X, y)
+    assert root["accuracy"] == weighted
+
+
+@needs_callbacks
 def test_a_callback_can_stop_fit():
     X, y = _blobs()
     stopper = _StopAfter(3)
