@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import FITTED, assert_same_weights, fit_quietly
 from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
@@ -19,19 +20,8 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from sklearn_twolayer import TwoLayerClassifier
-
-FITTED = ("W1_", "b1_", "W2_", "b2_")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # The batches are small: on a busy two-core machine, BLAS threads cost far more
-    # in synchronisation than they gain, and would slow these tests tenfold.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _data(n_classes=2, n_samples=120, n_features=6, seed=0):
@@ -53,20 +43,6 @@ def _multilabel(n_samples=120, n_features=6, seed=0):
     W = rng.normal(size=(n_features, 3))
     Y = (X @ W + 0.3 * rng.normal(size=(n_samples, 3)) > 0).astype(int)
     return X, Y
-
-
-def _fit_quietly(est, *args, **kwargs):
-    """Fit for a few epochs, where reaching max_iter is the point."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
-
-
-def _assert_same_weights(a, b, rtol=0.0, atol=0.0):
-    for name in FITTED:
-        np.testing.assert_allclose(
-            getattr(a, name), getattr(b, name), rtol=rtol, atol=atol, err_msg=name
-        )
 
 
 # ------------------------------------------------------------------ composition
@@ -106,7 +82,7 @@ def test_grid_search_over_a_pipeline_in_two_processes():
 
     # The refit in the main process matches a fit by hand with the same settings.
     by_hand = clone(pipe).set_params(**grid.best_params_).fit(X, y)
-    _assert_same_weights(by_hand[-1], best)
+    assert_same_weights(by_hand[-1], best)
 
 
 @pytest.mark.parametrize(
@@ -121,9 +97,7 @@ def test_grid_search_over_a_pipeline_in_two_processes():
 )
 def test_pickle_round_trip_predicts_identically(make_data, params):
     X, y = make_data()
-    est = _fit_quietly(
-        TwoLayerClassifier(8, max_iter=5, random_state=0, **params), X, y
-    )
+    est = fit_quietly(TwoLayerClassifier(8, max_iter=5, random_state=0, **params), X, y)
     loaded = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
     np.testing.assert_array_equal(loaded.decision_function(X), est.decision_function(X))
@@ -134,7 +108,7 @@ def test_pickle_round_trip_predicts_identically(make_data, params):
 
 def test_pickling_leaves_the_estimator_unchanged():
     X, y = _data()
-    est = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    est = fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
     before = set(vars(est))
     pickle.dumps(est)
     assert set(vars(est)) == before
@@ -142,7 +116,7 @@ def test_pickling_leaves_the_estimator_unchanged():
 
 def test_clone_is_unfitted_with_the_same_parameters():
     X, y = _data()
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(7, "tanh", alpha=0.2, momentum=0.5, max_iter=3), X, y
     )
     copy = clone(est)
@@ -162,11 +136,11 @@ def test_clone_is_unfitted_with_the_same_parameters():
 def test_same_random_state_gives_bit_identical_weights(params):
     X, y = _data(3, n_samples=200)
     kwargs = dict(hidden_size=8, batch_size=32, max_iter=8, random_state=3, **params)
-    a = _fit_quietly(TwoLayerClassifier(**kwargs), X, y)
-    b = _fit_quietly(TwoLayerClassifier(**kwargs), X, y)
-    _assert_same_weights(a, b)
+    a = fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    b = fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    assert_same_weights(a, b)
     assert a.loss_curve_ == b.loss_curve_
-    c = _fit_quietly(TwoLayerClassifier(**{**kwargs, "random_state": 4}), X, y)
+    c = fit_quietly(TwoLayerClassifier(**{**kwargs, "random_state": 4}), X, y)
     assert not np.array_equal(a.W1_, c.W1_)
 
 
@@ -177,9 +151,9 @@ def test_sparse_input_gives_the_dense_model(fmt, n_classes):
     X[np.abs(X) < 0.7] = 0.0  # a genuinely sparse matrix
     X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
     kwargs = dict(hidden_size=6, batch_size=16, max_iter=6, momentum=0.5)
-    dense = _fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X, y)
-    sparse = _fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X_sparse, y)
-    _assert_same_weights(sparse, dense, rtol=1e-12, atol=1e-12)
+    dense = fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X, y)
+    sparse = fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X_sparse, y)
+    assert_same_weights(sparse, dense, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-12)
     np.testing.assert_allclose(
         sparse.predict_proba(X_sparse), dense.predict_proba(X), rtol=1e-12, atol=1e-14
@@ -193,7 +167,7 @@ def test_float32_in_float32_out(sparse_input, n_classes):
     X = X.astype(np.float32)
     if sparse_input:
         X = sp.csr_matrix(X)
-    est = _fit_quietly(TwoLayerClassifier(8, max_iter=4, random_state=0), X, y)
+    est = fit_quietly(TwoLayerClassifier(8, max_iter=4, random_state=0), X, y)
     for name in FITTED:
         assert getattr(est, name).dtype == np.float32, name
     assert est.predict_proba(X).dtype == np.float32
@@ -208,9 +182,9 @@ def test_float32_in_float32_out(sparse_input, n_classes):
 def test_float32_model_is_close_to_the_float64_model():
     X, y = _data(3)
     kwargs = dict(hidden_size=8, max_iter=5, random_state=0)
-    m64 = _fit_quietly(TwoLayerClassifier(**kwargs), X, y)
-    m32 = _fit_quietly(TwoLayerClassifier(**kwargs), X.astype(np.float32), y)
-    _assert_same_weights(m32, m64, rtol=1e-4, atol=1e-5)
+    m64 = fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    m32 = fit_quietly(TwoLayerClassifier(**kwargs), X.astype(np.float32), y)
+    assert_same_weights(m32, m64, rtol=1e-4, atol=1e-5)
 
 
 def test_feature_names_from_a_dataframe():
@@ -218,7 +192,7 @@ def test_feature_names_from_a_dataframe():
     X, y = _data()
     names = [f"f{i}" for i in range(X.shape[1])]
     df = pd.DataFrame(X, columns=names)
-    est = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), df, y)
+    est = fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), df, y)
     np.testing.assert_array_equal(est.feature_names_in_, names)
     with pytest.raises(ValueError, match="feature names"):
         est.predict(df[names[::-1]])
@@ -226,7 +200,7 @@ def test_feature_names_from_a_dataframe():
         from_array = est.predict(X)
     np.testing.assert_array_equal(est.predict(df), from_array)
 
-    plain = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    plain = fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
     assert not hasattr(plain, "feature_names_in_")
 
 
@@ -236,7 +210,7 @@ def test_feature_names_from_a_dataframe():
 def test_binary_decision_function_is_the_logit_of_predict_proba():
     X, y = _data(2)
     y = np.where(y == 1, "yes", "no")
-    est = _fit_quietly(TwoLayerClassifier(6, max_iter=5, random_state=0), X, y)
+    est = fit_quietly(TwoLayerClassifier(6, max_iter=5, random_state=0), X, y)
     z = est.decision_function(X)
     assert z.shape == (len(X),)
     proba = est.predict_proba(X)
@@ -252,7 +226,7 @@ def test_binary_decision_function_is_the_logit_of_predict_proba():
 @pytest.mark.parametrize("multiclass", ["softmax", "ovr"])
 def test_multiclass_decision_function_shape_and_probabilities(multiclass):
     X, y = _data(3)
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(6, max_iter=5, multiclass=multiclass, random_state=0), X, y
     )
     z = est.decision_function(X)
@@ -268,7 +242,7 @@ def test_multiclass_decision_function_shape_and_probabilities(multiclass):
 
 def test_multilabel_decision_function_and_independent_probabilities():
     X, Y = _multilabel()
-    est = _fit_quietly(TwoLayerClassifier(8, max_iter=20, random_state=0), X, Y)
+    est = fit_quietly(TwoLayerClassifier(8, max_iter=20, random_state=0), X, Y)
     z = est.decision_function(X)
     assert z.shape == Y.shape
     np.testing.assert_allclose(est.predict_proba(X), expit(z), rtol=1e-12)
@@ -373,7 +347,7 @@ def test_valid_edge_values_are_accepted():
         random_state=np.random.RandomState(0),
         class_weight={0: 1.0, 1: 2.0},
     )
-    _fit_quietly(est, X, y)
+    fit_quietly(est, X, y)
     assert est.n_iter_ == 1
     assert est.t_ == len(X)
 
@@ -408,7 +382,7 @@ def test_non_finite_loss_raises_naming_the_epoch():
 def test_non_finite_loss_leaves_a_warm_started_model_as_it_was():
     X, y = _exploding_data()
     X_scaled = StandardScaler().fit_transform(X)
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(
             8, max_iter=5, momentum=0.5, warm_start=True, random_state=0
         ),

@@ -10,29 +10,19 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import FITTED, assert_same_weights, fit_quietly
 from scipy.special import expit
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, log_loss, recall_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 import sklearn_twolayer._classifier as classifier_module
 from sklearn_twolayer import TwoLayerClassifier
 from sklearn_twolayer._network import Params, loss_and_grads
 
-FITTED = ("W1_", "b1_", "W2_", "b2_")
-
 HAS_CALLBACKS = importlib.util.find_spec("sklearn.callback") is not None
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # The batches are small: on a busy two-core machine, BLAS threads cost far more
-    # in synchronisation than they gain, and would slow these tests tenfold.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _data(n_classes=2, n_samples=120, n_features=6, seed=0, flip_y=0.01):
@@ -54,20 +44,6 @@ def _blobs(n_samples=300, seed=0, cluster_std=1.0):
         n_samples, 4, centers=3, cluster_std=cluster_std, random_state=seed
     )
     return StandardScaler().fit_transform(X), y
-
-
-def _fit_quietly(est, *args, **kwargs):
-    """Fit for a fixed number of epochs, where reaching max_iter is the point."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(*args, **kwargs)
-
-
-def _assert_same_weights(a, b, rtol=0.0, atol=0.0):
-    for name in FITTED:
-        np.testing.assert_allclose(
-            getattr(a, name), getattr(b, name), rtol=rtol, atol=atol, err_msg=name
-        )
 
 
 def _no_stop(**params):
@@ -203,7 +179,7 @@ def test_partial_fit_calls_equal_fit_epochs(shuffle):
         incremental.partial_fit(X, y, classes=[0, 1, 2])
     with pytest.warns(ConvergenceWarning, match="max_iter=100"):
         full = TwoLayerClassifier(max_iter=100, **params).fit(X, y)
-    _assert_same_weights(incremental, full, rtol=1e-12, atol=1e-12)
+    assert_same_weights(incremental, full, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(incremental.loss_curve_, full.loss_curve_, rtol=1e-12)
     assert incremental.t_ == full.t_ == 100 * len(X)
     assert incremental.n_iter_ == full.n_iter_ == 100
@@ -222,7 +198,7 @@ def test_partial_fit_momentum_carries_over_and_survives_pickling():
     resumed = pickle.loads(pickle.dumps(resumed))
     for _ in range(3):
         resumed.partial_fit(X, y)
-    _assert_same_weights(resumed, straight)
+    assert_same_weights(resumed, straight)
 
     # Without the velocity (the same weights, momentum starting from rest) the
     # result differs: the comparison above does test the carried state.
@@ -253,20 +229,20 @@ def test_warm_start_continues_where_the_last_fit_ended():
     params = dict(
         hidden_size=6, batch_size=32, momentum=0.9, random_state=0, **_no_stop()
     )
-    warm = _fit_quietly(TwoLayerClassifier(max_iter=4, warm_start=True, **params), X, y)
+    warm = fit_quietly(TwoLayerClassifier(max_iter=4, warm_start=True, **params), X, y)
     W1_after_first = warm.W1_.copy()
-    _fit_quietly(warm, X, y)
-    one_go = _fit_quietly(TwoLayerClassifier(max_iter=8, **params), X, y)
+    fit_quietly(warm, X, y)
+    one_go = fit_quietly(TwoLayerClassifier(max_iter=8, **params), X, y)
     # Four epochs, then four more from the same weights, velocity and epoch count,
     # are eight epochs.
-    _assert_same_weights(warm, one_go, rtol=1e-12, atol=1e-12)
+    assert_same_weights(warm, one_go, rtol=1e-12, atol=1e-12)
     assert not np.array_equal(warm.W1_, W1_after_first)
     assert warm.n_iter_ == 4
     assert len(warm.loss_curve_) == 8
     assert warm.t_ == 8 * len(X)
 
-    cold = _fit_quietly(TwoLayerClassifier(max_iter=4, **params), X, y)
-    _fit_quietly(cold, X, y)
+    cold = fit_quietly(TwoLayerClassifier(max_iter=4, **params), X, y)
+    fit_quietly(cold, X, y)
     np.testing.assert_array_equal(cold.W1_, W1_after_first)
 
 
@@ -285,7 +261,7 @@ def test_warm_start_honours_max_iter_per_call():
 
 def test_warm_start_rejects_changed_classes():
     X, y = _data(3)
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(4, max_iter=2, warm_start=True, random_state=0), X, y
     )
     W1 = est.W1_.copy()
@@ -295,7 +271,7 @@ def test_warm_start_rejects_changed_classes():
     np.testing.assert_array_equal(est.classes_, [0, 1, 2])
     # Turning warm_start off starts afresh with the new classes.
     est.set_params(warm_start=False)
-    _fit_quietly(est, X[y < 2], y[y < 2])
+    fit_quietly(est, X[y < 2], y[y < 2])
     np.testing.assert_array_equal(est.classes_, [0, 1])
 
 
@@ -361,7 +337,7 @@ def test_early_stopping_restores_the_best_weights(split_spy):
         short = TwoLayerClassifier(
             random_state=0, max_iter=best_epoch + 1, **params
         ).fit(X, y)
-    _assert_same_weights(est, short)
+    assert_same_weights(est, short)
     # The curves keep every epoch run, past the best one.
     assert len(est.loss_curve_) == est.n_iter_
 
@@ -384,7 +360,7 @@ def test_validation_data_without_early_stopping_records_curves():
     X_val, y_val = _data(3, n_samples=60, seed=1)
     sw_val = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y_val))
     l2 = 0.01
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(6, max_iter=7, l2=l2, random_state=0),
         X,
         y,
@@ -406,22 +382,22 @@ def test_validation_data_without_early_stopping_records_curves():
     ) * (np.sum(est.W1_**2) + np.sum(est.W2_**2))
     assert est.validation_loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
 
-    unweighted = _fit_quietly(
+    unweighted = fit_quietly(
         TwoLayerClassifier(6, max_iter=7, l2=l2, random_state=0),
         X,
         y,
         X_val=X_val,
         y_val=y_val,
     )
-    _assert_same_weights(unweighted, est)  # validation never changes training
+    assert_same_weights(unweighted, est)  # validation never changes training
     assert unweighted.validation_loss_curve_ != est.validation_loss_curve_
 
 
 def test_validation_attributes_of_an_earlier_fit_are_dropped():
     X, y = _data()
-    est = _fit_quietly(TwoLayerClassifier(4, max_iter=2), X, y, X_val=X, y_val=y)
+    est = fit_quietly(TwoLayerClassifier(4, max_iter=2), X, y, X_val=X, y_val=y)
     assert hasattr(est, "validation_scores_")
-    _fit_quietly(est, X, y)
+    fit_quietly(est, X, y)
     for name in (
         "validation_scores_",
         "validation_loss_curve_",
@@ -476,7 +452,7 @@ def test_balanced_class_weight_raises_minority_recall():
     )
     recalls = {}
     for class_weight in (None, "balanced"):
-        est = _fit_quietly(
+        est = fit_quietly(
             TwoLayerClassifier(
                 8, max_iter=30, class_weight=class_weight, random_state=0
             ),
@@ -505,22 +481,22 @@ def test_zero_sample_weights_equal_dropping_rows():
     sample_weight = np.ones(len(y))
     sample_weight[::3] = 0.0
     keep = sample_weight > 0
-    weighted = _fit_quietly(_full_batch(), X, y, sample_weight=sample_weight)
-    dropped = _fit_quietly(_full_batch(), X[keep], y[keep])
-    _assert_same_weights(weighted, dropped, rtol=1e-12, atol=1e-14)
+    weighted = fit_quietly(_full_batch(), X, y, sample_weight=sample_weight)
+    dropped = fit_quietly(_full_batch(), X[keep], y[keep])
+    assert_same_weights(weighted, dropped, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(weighted.loss_curve_, dropped.loss_curve_, rtol=1e-12)
 
 
 def test_integer_sample_weights_equal_repeated_rows():
     X, y = _data(3)
     sample_weight = np.random.RandomState(0).randint(1, 4, size=len(y))
-    weighted = _fit_quietly(_full_batch(), X, y, sample_weight=sample_weight)
-    repeated = _fit_quietly(
+    weighted = fit_quietly(_full_batch(), X, y, sample_weight=sample_weight)
+    repeated = fit_quietly(
         _full_batch(),
         np.repeat(X, sample_weight, axis=0),
         np.repeat(y, sample_weight),
     )
-    _assert_same_weights(weighted, repeated, rtol=1e-12, atol=1e-14)
+    assert_same_weights(weighted, repeated, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)
 
 
@@ -528,16 +504,16 @@ def test_class_weight_dict_multiplies_sample_weight():
     X, y = _data(3)
     class_weight = {0: 2.0, 1: 0.5, 2: 1.0}
     sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, size=len(y))
-    by_class = _fit_quietly(
+    by_class = fit_quietly(
         _full_batch(class_weight=class_weight), X, y, sample_weight=sample_weight
     )
-    by_row = _fit_quietly(
+    by_row = fit_quietly(
         _full_batch(),
         X,
         y,
         sample_weight=sample_weight * np.array([2.0, 0.5, 1.0])[y],
     )
-    _assert_same_weights(by_class, by_row, rtol=1e-12, atol=1e-14)
+    assert_same_weights(by_class, by_row, rtol=1e-12, atol=1e-14)
 
 
 def test_balanced_class_weight_in_fit_uses_weighted_counts():
@@ -545,16 +521,16 @@ def test_balanced_class_weight_in_fit_uses_weighted_counts():
     sample_weight = np.random.RandomState(0).uniform(0.5, 1.5, size=len(y))
     counts = np.bincount(y, weights=sample_weight)
     balanced = sample_weight.sum() / (3 * counts)
-    auto = _fit_quietly(
+    auto = fit_quietly(
         _full_batch(class_weight="balanced"), X, y, sample_weight=sample_weight
     )
-    by_hand = _fit_quietly(
+    by_hand = fit_quietly(
         _full_batch(class_weight=dict(enumerate(balanced))),
         X,
         y,
         sample_weight=sample_weight,
     )
-    _assert_same_weights(auto, by_hand, rtol=1e-12, atol=1e-14)
+    assert_same_weights(auto, by_hand, rtol=1e-12, atol=1e-14)
 
 
 def test_balanced_class_weight_in_partial_fit_uses_counts_over_all_calls():
@@ -577,7 +553,7 @@ def test_balanced_class_weight_in_partial_fit_uses_counts_over_all_calls():
     by_hand.partial_fit(X[first], first_y, classes=[0, 1, 2])
     by_hand.set_params(class_weight=balanced(seen))
     by_hand.partial_fit(X[second], y[second])
-    _assert_same_weights(auto, by_hand, rtol=1e-12, atol=1e-14)
+    assert_same_weights(auto, by_hand, rtol=1e-12, atol=1e-14)
 
     # Balancing the second call on its own rows alone gives another model.
     this_call_only = TwoLayerClassifier(class_weight=balanced(first_y), **params)
@@ -592,11 +568,15 @@ def test_class_weight_on_multilabel_targets_warns_and_trains():
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
     params = dict(hidden_size=4, max_iter=3, random_state=0)
     weighted = TwoLayerClassifier(class_weight="balanced", **params)
-    with pytest.warns(UserWarning, match="class_weight does not apply") as record:
-        _fit_quietly(weighted, X, Y)
+    with (
+        warnings.catch_warnings(),
+        pytest.warns(UserWarning, match="class_weight does not apply") as record,
+    ):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted.fit(X, Y)
     assert record[0].filename == __file__
-    plain = _fit_quietly(TwoLayerClassifier(**params), X, Y)
-    _assert_same_weights(weighted, plain)
+    plain = fit_quietly(TwoLayerClassifier(**params), X, Y)
+    assert_same_weights(weighted, plain)
 
 
 # -------------------------------------------------------------------- callbacks
@@ -640,9 +620,9 @@ def test_progress_bar_run_completes():
     X, y = _blobs()
     est = TwoLayerClassifier(4, max_iter=5, random_state=0)
     est.set_callbacks(ProgressBar())
-    _fit_quietly(est, X, y)
-    plain = _fit_quietly(TwoLayerClassifier(4, max_iter=5, random_state=0), X, y)
-    _assert_same_weights(est, plain)
+    fit_quietly(est, X, y)
+    plain = fit_quietly(TwoLayerClassifier(4, max_iter=5, random_state=0), X, y)
+    assert_same_weights(est, plain)
     assert not hasattr(est, "_callback_fit_ctx")
 
 
@@ -653,7 +633,7 @@ def test_scoring_monitor_records_one_entry_per_epoch():
     X, y = _blobs()
     monitor = ScoringMonitor(scoring="accuracy")
     est = TwoLayerClassifier(4, max_iter=6, random_state=0).set_callbacks(monitor)
-    _fit_quietly(est, X, y)
+    fit_quietly(est, X, y)
     rows = monitor.get_logs().data
     epochs = [row for row in rows if row["task_name"] == "epoch"]
     assert [row["task_id"] for row in epochs] == list(range(est.n_iter_))
@@ -667,7 +647,7 @@ def test_scoring_monitor_records_one_entry_per_epoch():
     assert epochs[0]["accuracy"] != epochs[-1]["accuracy"]
 
     # A second fit is a second run.
-    _fit_quietly(est, X, y)
+    fit_quietly(est, X, y)
     assert len(monitor.get_logs(select="all")) == 2
 
 
@@ -679,7 +659,7 @@ def test_scoring_monitor_scores_with_the_sample_weights():
     sample_weight = np.where(y == 0, 5.0, 0.5)
     monitor = ScoringMonitor(scoring="accuracy")
     est = TwoLayerClassifier(4, max_iter=3, random_state=0).set_callbacks(monitor)
-    _fit_quietly(est, X, y, sample_weight=sample_weight)
+    fit_quietly(est, X, y, sample_weight=sample_weight)
     (root,) = [row for row in monitor.get_logs().data if row["task_name"] == "fit"]
     weighted = est.score(X, y, sample_weight=sample_weight)
     assert weighted != est.score(X, y)
@@ -718,9 +698,9 @@ def test_everything_works_without_sklearn_callback(monkeypatch):
 
     X, y = _data(3)
     params = dict(hidden_size=4, max_iter=4, early_stopping=False, random_state=0)
-    old = _fit_quietly(Estimator(**params), X, y, X_val=X, y_val=y)
-    new = _fit_quietly(TwoLayerClassifier(**params), X, y, X_val=X, y_val=y)
-    _assert_same_weights(old, new)
+    old = fit_quietly(Estimator(**params), X, y, X_val=X, y_val=y)
+    new = fit_quietly(TwoLayerClassifier(**params), X, y, X_val=X, y_val=y)
+    assert_same_weights(old, new)
     assert old.validation_scores_ == new.validation_scores_
     old.partial_fit(X, y)
     assert old.n_iter_ == 5
@@ -731,7 +711,7 @@ def test_everything_works_without_sklearn_callback(monkeypatch):
 
 def test_verbose_prints_one_line_per_epoch(capsys):
     X, y = _data()
-    est = _fit_quietly(TwoLayerClassifier(4, max_iter=3, verbose=1), X, y)
+    est = fit_quietly(TwoLayerClassifier(4, max_iter=3, verbose=1), X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3
     for epoch, (line, loss) in enumerate(
@@ -745,7 +725,7 @@ def test_verbose_prints_one_line_per_epoch(capsys):
 
 def test_verbose_with_validation_data_prints_its_score_and_loss(capsys):
     X, y = _data()
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(4, max_iter=2, verbose=True), X, y, X_val=X, y_val=y
     )
     lines = capsys.readouterr().out.strip().splitlines()
@@ -764,7 +744,7 @@ def test_verbose_with_validation_data_prints_its_score_and_loss(capsys):
 
 def test_silent_by_default(capsys):
     X, y = _data()
-    _fit_quietly(TwoLayerClassifier(4, max_iter=2), X, y)
+    fit_quietly(TwoLayerClassifier(4, max_iter=2), X, y)
     assert capsys.readouterr().out == ""
 
 
@@ -807,14 +787,14 @@ def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(monkeypatch):
     assert record[0].filename == __file__
     monkeypatch.undo()
     _assert_consistent(est, 2, len(X), X, y)
-    two_epochs = _fit_quietly(TwoLayerClassifier(max_iter=2, **params), X, y)
-    _assert_same_weights(est, two_epochs)
+    two_epochs = fit_quietly(TwoLayerClassifier(max_iter=2, **params), X, y)
+    assert_same_weights(est, two_epochs)
     # Its momentum is that of the end of epoch 2: a warm start continues from it.
     est.set_params(warm_start=True, max_iter=1)
     two_epochs.set_params(warm_start=True, max_iter=1)
-    _fit_quietly(est, X, y)
-    _fit_quietly(two_epochs, X, y)
-    _assert_same_weights(est, two_epochs)
+    fit_quietly(est, X, y)
+    fit_quietly(two_epochs, X, y)
+    assert_same_weights(est, two_epochs)
 
 
 def test_ctrl_c_with_early_stopping_keeps_consistent_validation_curves(monkeypatch):
@@ -831,7 +811,7 @@ def test_ctrl_c_with_early_stopping_keeps_consistent_validation_curves(monkeypat
 
 def test_ctrl_c_in_a_warm_started_fit_keeps_the_earlier_curve(monkeypatch):
     X, y = _data(n_samples=60)
-    est = _fit_quietly(
+    est = fit_quietly(
         TwoLayerClassifier(4, batch_size=30, max_iter=3, warm_start=True), X, y
     )
     _interrupt_on_call(monkeypatch, 4)  # two batches per epoch: during epoch 2
@@ -874,8 +854,8 @@ def test_ctrl_c_from_a_callback_leaves_a_usable_model():
     # The interrupt came while epoch 3 reported its end: epoch 2 is the last one
     # known to have finished.
     _assert_consistent(est, 2, len(X), X, y)
-    two_epochs = _fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
-    _assert_same_weights(est, two_epochs)
+    two_epochs = fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    assert_same_weights(est, two_epochs)
     assert stopper.torn_down
     assert not hasattr(est, "_callback_fit_ctx")
 
