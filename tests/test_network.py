@@ -9,6 +9,7 @@ Three independent references check the math:
   the same weights as ours.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -433,7 +434,26 @@ def _peer_problem(target, seed=0, n=8, n_features=3):
     return X, y, classes
 
 
-@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "l2+weights"])
+# MLPClassifier takes sample_weight from scikit-learn 1.7 on.
+MLP_HAS_SAMPLE_WEIGHT = (
+    "sample_weight" in inspect.signature(MLPClassifier.partial_fit).parameters
+)
+
+
+@pytest.mark.parametrize(
+    "weighted",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(
+                not MLP_HAS_SAMPLE_WEIGHT,
+                reason="this MLPClassifier takes no sample_weight",
+            ),
+        ),
+    ],
+    ids=["plain", "l2+weights"],
+)
 @pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_one_step_matches_mlpclassifier(activation, target, weighted):
@@ -472,8 +492,9 @@ def test_one_step_matches_mlpclassifier(activation, target, weighted):
     # output layer); its step from random weights is then overwritten. Passing
     # classes lets MLPClassifier start from partial_fit for a multilabel target
     # too, where it refuses a first call without them.
-    mlp.partial_fit(X, y, classes=classes, sample_weight=sample_weight)
-    ours.partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+    weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+    mlp.partial_fit(X, y, classes=classes, **weights)
+    ours.partial_fit(X, y, classes=classes, **weights)
     K = ours.n_outputs_
     assert mlp.n_outputs_ == K
     assert mlp.out_activation_ == ours.out_activation_
@@ -489,8 +510,8 @@ def test_one_step_matches_mlpclassifier(activation, target, weighted):
     mlp.intercepts_ = [b1.copy(), b2.copy()]
     ours.W1_, ours.b1_, ours.W2_, ours.b2_ = W1.copy(), b1.copy(), W2.copy(), b2.copy()
 
-    mlp.partial_fit(X, y, sample_weight=sample_weight)
-    ours.partial_fit(X, y, sample_weight=sample_weight)
+    mlp.partial_fit(X, y, **weights)
+    ours.partial_fit(X, y, **weights)
 
     # The step is not a no-op, so the comparison below means something.
     assert np.abs(ours.W1_ - W1).max() > 1e-3
