@@ -22,7 +22,13 @@ backward pass starts at ``dZ2`` without going through ``dA2``.
 
 import numpy as np
 
-__all__ = ["cross_entropy", "l2_penalty", "objective"]
+__all__ = [
+    "batch_objective",
+    "cross_entropy",
+    "l2_penalty",
+    "objective",
+    "softmax_cross_entropy",
+]
 
 
 def cross_entropy(Z2, Y, out_activation):
@@ -43,19 +49,46 @@ def cross_entropy(Z2, Y, out_activation):
         ``l_i`` for each row, summed over the units of the row.
     """
     if out_activation == "softmax":
-        # Every row of Y sums to one, so logsumexp(z) - y.z equals the same with the
-        # row maximum taken off z; with it off, no exp overflows and no two large
-        # numbers are subtracted.
-        shifted = Z2 - Z2.max(axis=1, keepdims=True)
-        target = np.einsum("ij,ij->i", Y, shifted)
-        np.exp(shifted, out=shifted)
-        loss = np.log(shifted.sum(axis=1))
-        loss -= target
-        return loss
+        return softmax_cross_entropy(Z2, Y)[1]
     # softplus(z) - y z, with softplus(z) = log(1 + e^z) = logaddexp(0, z)
     per_unit = np.logaddexp(0, Z2)
     per_unit -= Y * Z2
     return per_unit.sum(axis=1)
+
+
+def softmax_cross_entropy(Z2, Y, out=None):
+    """The softmax ``A2`` of the logits and the per-row cross-entropy, together.
+
+    Both need ``exp(z - max(z))`` and its row sums; computing them once serves the
+    two.
+
+    Parameters
+    ----------
+    Z2 : ndarray of shape (m, K)
+        Logits of the output layer.
+    Y : ndarray of shape (m, K)
+        One-hot targets (rows summing to one).
+    out : ndarray of shape (m, K), default=None
+        Where to write ``A2``.
+
+    Returns
+    -------
+    A2 : ndarray of shape (m, K)
+        ``softmax(Z2)``, the same numbers as :func:`._activations.softmax`.
+    loss : ndarray of shape (m,)
+        ``l_i = logsumexp(z_i) - y_i . z_i``.
+    """
+    # Every row of Y sums to one, so logsumexp(z) - y.z equals the same with the
+    # row maximum taken off z; with it off, no exp overflows and no two large
+    # numbers are subtracted.
+    shifted = np.subtract(Z2, Z2.max(axis=1, keepdims=True), out=out)
+    target = np.einsum("ij,ij->i", Y, shifted)
+    A2 = np.exp(shifted, out=shifted)
+    row_sums = A2.sum(axis=1, keepdims=True)
+    A2 /= row_sums
+    loss = np.log(row_sums[:, 0])
+    loss -= target
+    return A2, loss
 
 
 def l2_penalty(W1, W2, l2):
@@ -94,6 +127,14 @@ def objective(Z2, Y, w, S, W1, W2, l2, out_activation):
     -------
     J : float
     """
-    loss = cross_entropy(Z2, Y, out_activation)
+    return batch_objective(cross_entropy(Z2, Y, out_activation), w, S, W1, W2, l2)
+
+
+def batch_objective(loss, w, S, W1, W2, l2):
+    """Return J from the per-row cross-entropies ``loss`` of a batch.
+
+    The arguments are those of :func:`objective`, with ``loss`` of shape (m,) from
+    :func:`cross_entropy` in place of the logits and targets.
+    """
     data_term = float(loss.sum() if w is None else np.dot(w, loss))
     return (data_term + l2_penalty(W1, W2, l2)) / S

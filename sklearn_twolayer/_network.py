@@ -55,7 +55,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ._losses import objective
+from ._losses import batch_objective, cross_entropy, softmax_cross_entropy
 
 __all__ = [
     "Buffers",
@@ -182,6 +182,7 @@ class Buffers:
         if train:
             self.dH = np.empty((m, h), dtype=dtype)  # dA1, then dZ1 in place
             self.w = np.empty(m, dtype=dtype)  # w / S
+            self.ones = np.ones(m, dtype=dtype)  # column sums as products
             # With column gradients, dW1 has no dense buffer until an L2 term asks
             # for one.
             self.grads = Params(
@@ -206,7 +207,7 @@ class Buffers:
         return views
 
     def backward_rows(self, m, work_dtype):
-        """Views of dH, A2, ``work(m, work_dtype)`` and w for a batch of ``m`` rows."""
+        """Views of dH, A2, ``work(m, work_dtype)``, w and ones for ``m`` rows."""
         key = (m, work_dtype)
         views = self._rows.get(key)
         if views is None:
@@ -215,6 +216,7 @@ class Buffers:
                 self.A2[:m],
                 self.work(m, work_dtype),
                 self.w[:m],
+                self.ones[:m],
             )
         return views
 
@@ -321,6 +323,13 @@ def forward(params, X, activation, out_activation, buffers=None):
     fwd : Forward
         ``(Z1, A1, Z2, A2)``. With buffers, ``Z1`` is ``A1`` (overwritten in place).
     """
+    Z1, A1, Z2, A2_out = _logits(params, X, activation, buffers)
+    A2 = OUTPUT_ACTIVATIONS[out_activation](Z2, out=A2_out)  # A2 = sigma(Z2)
+    return Forward(Z1, A1, Z2, A2)
+
+
+def _logits(params, X, activation, buffers):
+    """The forward pass up to ``Z2``; also returns the buffer for ``A2`` (or None)."""
     g = ACTIVATIONS[activation]
     m = X.shape[0]
     H, _, A2_out, Z2_out = buffers.rows(m) if buffers is not None else (None,) * 4
@@ -331,8 +340,7 @@ def forward(params, X, activation, out_activation, buffers=None):
     A1 = g.forward(Z1, out=None if buffers is None else Z1)  # A1 = g(Z1)
     Z2 = np.matmul(A1, params.W2.T, out=Z2_out)  # Z2 = A1 W2^T + b2
     Z2 += params.b2
-    A2 = OUTPUT_ACTIVATIONS[out_activation](Z2, out=A2_out)  # A2 = sigma(Z2)
-    return Forward(Z1, A1, Z2, A2)
+    return Z1, A1, Z2, A2_out
 
 
 def backward(
@@ -375,9 +383,10 @@ def backward(
         S = m if w is None else float(np.sum(w))
     if buffers is None:
         dH = A2_out = work = w_scaled = None
+        ones = np.ones(m, dtype=fwd.A2.dtype)
         out = Params(None, None, None, None)
     else:
-        dH, A2_out, work, w_scaled = buffers.backward_rows(m, g.work_dtype)
+        dH, A2_out, work, w_scaled, ones = buffers.backward_rows(m, g.work_dtype)
         out = buffers.grads
 
     # A2 = sigma(Z2), with J the weighted mean cross-entropy:
@@ -390,7 +399,9 @@ def backward(
         dZ2 *= np.divide(w, S, out=w_scaled)[:, None]
     # Z2 = A1 W2^T + b2
     dW2 = np.matmul(dZ2.T, fwd.A1, out=out.W2)
-    db2 = np.add.reduce(dZ2, axis=0, out=out.b2)
+    # The sums over rows are products with a vector of ones: BLAS does them in
+    # a third of the time of np.add.reduce on these shapes.
+    db2 = np.dot(ones, dZ2, out=out.b2)
     if dZ2.shape[1] == 1:
         # One output unit: the product is an outer product, each entry a single
         # multiplication. einsum's outer product runs about twice as fast as
@@ -424,7 +435,7 @@ def backward(
         if l2:
             penalty = None if buffers is None else buffers.penalty(params.W1)
             dW1 += np.multiply(params.W1, l2 / S, out=penalty)
-    db1 = np.add.reduce(dZ1, axis=0, out=out.b1)
+    db1 = np.dot(ones, dZ1, out=out.b1)
     # + lambda/(2S) (||W1||^2 + ||W2||^2)
     if l2:
         dW2 += (l2 / S) * params.W2
@@ -474,7 +485,14 @@ def loss_and_grads(
     """
     if S is None:
         S = X.shape[0] if w is None else float(np.sum(w))
-    fwd = forward(params, X, activation, out_activation, buffers)
-    J = objective(fwd.Z2, Y, w, S, params.W1, params.W2, l2, out_activation)
+    Z1, A1, Z2, A2_out = _logits(params, X, activation, buffers)
+    if out_activation == "softmax":
+        # A2 = sigma(Z2) and the loss share their exponentials.
+        A2, loss = softmax_cross_entropy(Z2, Y, out=A2_out)
+    else:
+        A2 = OUTPUT_ACTIVATIONS[out_activation](Z2, out=A2_out)  # A2 = sigma(Z2)
+        loss = cross_entropy(Z2, Y, out_activation)
+    fwd = Forward(Z1, A1, Z2, A2)
+    J = batch_objective(loss, w, S, params.W1, params.W2, l2)
     grads = backward(params, X, Y, fwd, w, S, l2, activation, buffers)
     return J, grads
