@@ -292,7 +292,7 @@ def test_blas_thread_count_changes_weights_only_by_rounding(digits, sizes):
     # A product split over several threads may be summed in another order, so one
     # thread and two can differ in the last bit. Measured with OpenBLAS after three
     # epochs: up to 5.6e-17 (1.8e-13 relative) on weights below 0.3 with 600-row
-    # batches; the defaults gave identical weights in one session and the same
+    # batches; the defaults gave identical weights in one test run and the same
     # last-bit differences in another. Bit-for-bit equal runs need the same
     # thread count, which threadpool_limits fixes.
     one = _fit_with_blas_threads(threadpoolctl, 1, X_train, y_train, **sizes)
