@@ -128,14 +128,40 @@ def log_sigmoid(Z):
     return log_expit(Z)
 
 
+def row_max(Z):
+    """Return the maximum of each row of ``Z``, shape (m, 1).
+
+    NumPy reduces a row of a few entries slowly (about 13 microseconds for 200
+    rows of 10, against 7 for ten passes of ``np.maximum`` over the columns), so
+    with few columns the maximum is taken column by column; the values are the
+    same.
+    """
+    if Z.shape[1] > 16:
+        return Z.max(axis=1, keepdims=True)
+    # One-dimensional columns: a (m, 1) view would be walked one entry per row.
+    top = Z[:, 0].copy()
+    for k in range(1, Z.shape[1]):
+        np.maximum(top, Z[:, k], out=top)
+    return top[:, None]
+
+
+def row_sums(Z):
+    """Return the sum of each row of ``Z``, shape (m, 1), as ``Z`` times ones.
+
+    The BLAS product takes a quarter of the time of ``Z.sum(axis=1)`` on a few
+    columns.
+    """
+    return np.dot(Z, np.ones((Z.shape[1], 1), dtype=Z.dtype))
+
+
 def softmax(Z, out=None):
     """Return the row-wise softmax ``exp(Z_k) / sum_j exp(Z_j)``.
 
     The row maximum is subtracted first, so that no ``exp`` overflows.
     """
-    out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+    out = np.subtract(Z, row_max(Z), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= row_sums(out)
     return out
 
 
