@@ -45,7 +45,14 @@ from sklearn.utils.validation import (
 
 from . import _targets
 from ._losses import objective
-from ._network import Buffers, Params, forward, init_params, loss_and_grads
+from ._network import (
+    Buffers,
+    Params,
+    flat_params,
+    forward,
+    init_params,
+    loss_and_grads,
+)
 from ._optimizer import GradientDescent
 from ._version import __version__
 
@@ -745,6 +752,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # sparse batch updates are then contiguous.
         layout = np.asfortranarray if sp.issparse(X) else np.ascontiguousarray
         state.params = state.params._replace(W1=layout(state.params.W1))
+        if not sp.issparse(X):
+            # One array under the four, so that an update is two NumPy calls.
+            state.params = flat_params(state.params)
         if state.velocity is not None:
             state.velocity = [layout(state.velocity[0]), *state.velocity[1:]]
         optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)

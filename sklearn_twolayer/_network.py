@@ -63,6 +63,7 @@ __all__ = [
     "Forward",
     "Params",
     "backward",
+    "flat_params",
     "forward",
     "init_params",
     "loss_and_grads",
@@ -147,6 +148,33 @@ def init_params(
     )
 
 
+def flat_params(params):
+    """Copy parameters into consecutive views of one 1-D array.
+
+    An elementwise update can then run over the four arrays in one NumPy call
+    instead of four, which matters on small batches. The views are C-ordered, in
+    the order ``W1, b1, W2, b2``; :class:`Buffers` lays out the gradients the
+    same way.
+
+    Parameters
+    ----------
+    params : Params
+
+    Returns
+    -------
+    params : Params
+        The same values, each array a view of one shared 1-D base.
+    """
+    flat = np.empty(sum(p.size for p in params), dtype=params[0].dtype)
+    views, start = [], 0
+    for p in params:
+        view = flat[start : start + p.size].reshape(p.shape)
+        view[...] = p
+        views.append(view)
+        start += p.size
+    return Params(*views)
+
+
 class Buffers:
     """Work arrays for the forward and backward passes of batches of up to ``m`` rows.
 
@@ -185,12 +213,15 @@ class Buffers:
             self.ones = np.ones(m, dtype=dtype)  # column sums as products
             # With column gradients, dW1 has no dense buffer until an L2 term asks
             # for one.
-            self.grads = Params(
-                *(
-                    None if column_gradients and i == 0 else np.empty_like(p)
-                    for i, p in enumerate(params)
+            if column_gradients or params.W1.flags.f_contiguous:
+                self.grads = Params(
+                    *(
+                        None if column_gradients and i == 0 else np.empty_like(p)
+                        for i, p in enumerate(params)
+                    )
                 )
-            )
+            else:
+                self.grads = flat_params(params)
         self._rows = {}
         self._work = {}
         self._penalty = None
