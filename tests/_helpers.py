@@ -3,9 +3,26 @@
 import warnings
 
 import numpy as np
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
 
 FITTED = ("W1_", "b1_", "W2_", "b2_")
+
+
+def make_data(n_classes=2, n_samples=120, n_features=6, seed=0, flip_y=0.01):
+    """A small standardised classification problem, one cluster per class."""
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        flip_y=flip_y,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
 
 
 def fit_quietly(est, *args, **kwargs):

@@ -13,28 +13,16 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _helpers import FITTED, assert_same_weights, fit_quietly
+from _helpers import make_data as _data
 from scipy.special import expit, softmax
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_digits, make_classification
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_twolayer import TwoLayerClassifier
-
-
-def _data(n_classes=2, n_samples=120, n_features=6, seed=0):
-    X, y = make_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=4,
-        n_redundant=0,
-        n_classes=n_classes,
-        n_clusters_per_class=1,
-        random_state=seed,
-    )
-    return StandardScaler().fit_transform(X), y
 
 
 def _multilabel(n_samples=120, n_features=6, seed=0):

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import FITTED, assert_same_weights, fit_quietly
+from _helpers import make_data as _data
 from scipy.special import expit
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -23,20 +24,6 @@ from sklearn_twolayer import TwoLayerClassifier
 from sklearn_twolayer._network import Params, loss_and_grads
 
 HAS_CALLBACKS = importlib.util.find_spec("sklearn.callback") is not None
-
-
-def _data(n_classes=2, n_samples=120, n_features=6, seed=0, flip_y=0.01):
-    X, y = make_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=4,
-        n_redundant=0,
-        n_classes=n_classes,
-        n_clusters_per_class=1,
-        flip_y=flip_y,
-        random_state=seed,
-    )
-    return StandardScaler().fit_transform(X), y
 
 
 def _blobs(n_samples=300, seed=0, cluster_std=1.0):
