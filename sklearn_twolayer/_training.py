@@ -1,0 +1,139 @@
+"""The state of a training call and the helpers its epoch loop consults.
+
+:class:`_TrainingState` holds everything a call to fit or partial_fit changes, apart
+from the estimator, so that a failed call leaves the estimator as it was;
+:class:`_Stopper` applies the stopping rule; :class:`_Callbacks` calls scikit-learn's
+callback hooks (>= 1.9) around the fit and each epoch; :class:`_Validation` holds the
+validation rows.
+"""
+
+import numpy as np
+
+from ._network import Params
+
+
+class _TrainingState:
+    """Everything a training call changes, kept apart from the estimator.
+
+    ``params`` and ``velocity`` are private copies; the lists are the new entries of
+    the curves. ``commit`` writes the state to the estimator.
+    """
+
+    def __init__(self, params, velocity, loss_curve, t):
+        self.params = params
+        self.velocity = velocity
+        self.loss_curve = loss_curve
+        self.t = t
+        self.n_iter = 0
+        self.validation_scores = []
+        self.validation_loss_curve = []
+
+    def snapshot(self):
+        """A deep copy, taken at the end of each epoch for Ctrl-C."""
+        copy = _TrainingState(
+            Params(*(p.copy() for p in self.params)),
+            None if self.velocity is None else [v.copy() for v in self.velocity],
+            list(self.loss_curve),
+            self.t,
+        )
+        copy.n_iter = self.n_iter
+        copy.validation_scores = list(self.validation_scores)
+        copy.validation_loss_curve = list(self.validation_loss_curve)
+        return copy
+
+
+class _Validation:
+    """Validation rows: X, labels y, encoded Y, weights w, and their role."""
+
+    def __init__(self, X, y, Y, w, stop_early):
+        self.X, self.y, self.Y, self.w = X, y, Y, w
+        self.stop_early = stop_early
+
+
+class _Stopper:
+    """scikit-learn's stopping rule for MLPClassifier, applied per call to fit.
+
+    An epoch improves when the training loss falls by more than ``tol`` below its best
+    (or, on validation data, when the score rises by more than ``tol`` above its
+    best); training stops after more than ``n_iter_no_change`` epochs in a row
+    without improvement.
+    """
+
+    def __init__(self, tol, n_iter_no_change, on_validation):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.on_validation = on_validation
+        self.best = -np.inf
+        self.count = 0
+
+    def update(self, state):
+        """Record an epoch; return (new best, stop now)."""
+        if self.on_validation:
+            value = state.validation_scores[-1]
+        else:
+            value = -state.loss_curve[-1]
+        self.count = self.count + 1 if value < self.best + self.tol else 0
+        improved = value > self.best
+        if improved:
+            self.best = value
+        return improved, self.count > self.n_iter_no_change
+
+
+class _Callbacks:
+    """The scikit-learn callback hooks (>= 1.9) around fit and its epochs.
+
+    With an older scikit-learn, or no callback set, every method does nothing.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight, n_epochs):
+        self.estimator = estimator
+        # Passed to every hook: a ScoringMonitor then scores with the weights.
+        self.data = {
+            "X": X,
+            "y": y,
+            "metadata": None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        }
+        self.context = None
+        self.epoch_context = None
+        if hasattr(estimator, "_init_callback_context"):
+            self.context = estimator._init_callback_context(max_subtasks=n_epochs)
+            self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
+
+    def _attributes(self, state):
+        est = self.estimator
+        W1, b1, W2, b2 = (p.copy() for p in state.params)
+        return {
+            "W1_": W1,
+            "b1_": b1,
+            "W2_": W2,
+            "b2_": b2,
+            "classes_": est.classes_,
+            "n_outputs_": est.n_outputs_,
+            "out_activation_": est.out_activation_,
+            "_target_type": est._target_type,
+            "n_features_in_": est.n_features_in_,
+        }
+
+    def begin_epoch(self, state):
+        if self.context is None:
+            return
+        self.epoch_context = self.context.subcontext(task_name="epoch")
+        self.epoch_context.call_on_fit_task_begin(estimator=self.estimator, **self.data)
+
+    def end_epoch(self, state):
+        """Call the epoch-end hooks; return True when a callback asks to stop."""
+        if self.context is None:
+            return False
+        return self.epoch_context.call_on_fit_task_end(
+            estimator=self.estimator,
+            reconstruction_attributes=lambda: self._attributes(state),
+            **self.data,
+        )
+
+    def end_fit(self):
+        if self.context is not None:
+            self.context.call_on_fit_task_end(
+                estimator=self.estimator, reconstruction_attributes={}, **self.data
+            )
