@@ -1109,6 +1109,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------- protocol
 
+    def __sklearn_is_fitted__(self):
+        # Weights set by hand do not make a model: fit also records the classes and
+        # the target type that prediction needs.
+        return hasattr(self, "_target_type")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

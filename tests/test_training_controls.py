@@ -14,7 +14,7 @@ from _helpers import FITTED, assert_same_weights, fit_quietly
 from _helpers import make_data as _data
 from scipy.special import expit
 from sklearn.datasets import make_blobs, make_classification
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score, log_loss, recall_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -862,6 +862,14 @@ def test_partial_fit_starts_from_weights_set_by_hand_on_a_new_estimator():
     est.partial_fit(X, y, classes=[0, 1])
     for name, p, g in zip(("W1_", "b1_", "W2_", "b2_"), start, grads, strict=True):
         np.testing.assert_allclose(getattr(est, name), p - 0.5 * g, rtol=0, atol=1e-15)
+
+
+def test_weights_set_by_hand_do_not_make_a_fitted_model():
+    est = TwoLayerClassifier(hidden_size=2)
+    est.W1_, est.b1_ = np.zeros((2, 2)), np.zeros(2)
+    est.W2_, est.b2_ = np.zeros((1, 2)), np.zeros(1)
+    with pytest.raises(NotFittedError):
+        est.predict([[0.0, 1.0]])
 
 
 def test_weights_set_by_hand_with_a_wrong_shape_are_rejected():
