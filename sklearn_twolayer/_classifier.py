@@ -446,7 +446,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self._seed = seed
             self._class_counts = np.zeros(len(self.classes_))
         else:
-            state = self._resume_state(X.dtype)
+            state = self._resume_state(X.dtype, incremental)
             random_state = np.random.RandomState([self._seed, len(self.loss_curve_)])
 
         Y = _targets.encode(y, self.classes_, self._target_type, X.dtype)
@@ -577,7 +577,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         )
         return params
 
-    def _resume_state(self, dtype):
+    def _resume_state(self, dtype, incremental):
         # order="K": a W1_ trained on sparse X is in Fortran order, which _train
         # would otherwise have to restore with a second copy.
         params = Params(
@@ -590,7 +590,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             params,
             self._param_shapes(self.hidden_size),
             f"has shape {{shape}}, but hidden_size={self.hidden_size} and the data "
-            "need {expected}. Set warm_start=False to start afresh.",
+            "need {expected}. "
+            + (
+                "partial_fit continues the current network: restore hidden_size, "
+                "or fit a new estimator."
+                if incremental
+                else "Set warm_start=False to start afresh."
+            ),
             ", so training cannot continue from it; fit the estimator afresh.",
         )
         velocity = getattr(self, "_velocity", None)

@@ -864,6 +864,14 @@ def test_partial_fit_starts_from_weights_set_by_hand_on_a_new_estimator():
         np.testing.assert_allclose(getattr(est, name), p - 0.5 * g, rtol=0, atol=1e-15)
 
 
+def test_partial_fit_after_a_change_of_hidden_size_says_what_to_do():
+    X, y = _data()
+    est = TwoLayerClassifier(hidden_size=4).partial_fit(X, y, classes=[0, 1])
+    est.set_params(hidden_size=5)
+    with pytest.raises(ValueError, match="partial_fit continues the current network"):
+        est.partial_fit(X, y)
+
+
 def test_weights_set_by_hand_do_not_make_a_fitted_model():
     est = TwoLayerClassifier(hidden_size=2)
     est.W1_, est.b1_ = np.zeros((2, 2)), np.zeros(2)
