@@ -52,9 +52,15 @@ def cross_entropy(Z2, Y, out_activation):
     """
     if out_activation == "softmax":
         return softmax_cross_entropy(Z2, Y)[1]
-    # softplus(z) - y z, with softplus(z) = log(1 + e^z) = logaddexp(0, z)
-    per_unit = np.logaddexp(0, Z2)
+    # softplus(z) - y z, with softplus(z) = max(z, 0) + log(1 + e^-|z|). The
+    # difference max(z, 0) - y z is taken first: it is exact for 0/1 targets, so a
+    # confident, correct unit keeps the relative precision of its small loss.
+    per_unit = np.maximum(Z2, 0)
     per_unit -= Y * Z2
+    tail = np.abs(Z2)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    per_unit += np.log1p(tail, out=tail)
     return per_unit.sum(axis=1)
 
 

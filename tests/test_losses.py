@@ -1,5 +1,7 @@
 """Tests of the objective of :mod:`sklearn_twolayer._losses`."""
 
+import math
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -57,6 +59,19 @@ def test_binary_cross_entropy_is_softmax_over_two_units():
     # Where the loss is not small, the agreement is relative.
     large = two_units > 0.1
     assert_allclose(binary[large], two_units[large], rtol=1e-13)
+
+
+def test_sigmoid_cross_entropy_keeps_relative_precision_of_small_losses():
+    # For y = 1 the loss is log(1 + e^-z), for y = 0 it is log(1 + e^z); a correct,
+    # confident unit has a tiny loss that must not drown in the rounding of |z|.
+    z = np.linspace(-30, 30, 61)
+    y = (np.arange(61) % 2).astype(np.float64)
+    expected = [
+        math.log1p(math.exp(-zi)) if yi == 1 else math.log1p(math.exp(zi))
+        for zi, yi in zip(z, y, strict=True)
+    ]
+    loss = cross_entropy(z.reshape(-1, 1), y.reshape(-1, 1), "logistic")
+    assert_allclose(loss, expected, rtol=1e-14, atol=0)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
