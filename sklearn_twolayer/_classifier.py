@@ -54,7 +54,7 @@ from ._network import (
     loss_and_grads,
 )
 from ._optimizer import GradientDescent
-from ._training import _Callbacks, _Stopper, _TrainingState, _Validation
+from ._training import _Batches, _Callbacks, _Stopper, _TrainingState, _Validation
 from ._version import __version__
 
 try:  # scikit-learn >= 1.9
@@ -736,13 +736,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             state.velocity = [layout(state.velocity[0]), *state.velocity[1:]]
         optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
         buffers = Buffers(batch_size, state.params, column_gradients=sp.issparse(X))
-        X_buffer = (
-            None
-            if sp.issparse(X)
-            else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        # fit owns ``train``: it is shuffled in place.
+        batches = _Batches(
+            X, Y, w, train, batch_size, not self.shuffle and len(train) == X.shape[0]
         )
-        contiguous = not self.shuffle and len(train) == X.shape[0]
-        order = train  # fit owns this array: it is shuffled in place
         stopper = _Stopper(
             self.tol, self.n_iter_no_change, val is not None and val.stop_early
         )
@@ -757,25 +754,14 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                     # Sorting restores the rows' own order, so each epoch's shuffle
                     # depends only on the seed and the epoch index, as
                     # permutation(train) would, without a second index array.
-                    order.sort()
-                    np.random.default_rng([self._seed, epoch]).shuffle(order)
+                    train.sort()
+                    np.random.default_rng([self._seed, epoch]).shuffle(train)
                 callbacks.begin_epoch(state)
                 # Overflow to inf or NaN is caught just below and reported as a
                 # ValueError naming the epoch; numpy's own warnings would only
                 # precede it (or, under a warnings-as-errors filter, replace it).
                 with np.errstate(over="ignore", invalid="ignore"):
-                    loss = self._run_epoch(
-                        state,
-                        optimizer,
-                        buffers,
-                        X,
-                        Y,
-                        w,
-                        order,
-                        batch_size,
-                        contiguous,
-                        X_buffer,
-                    )
+                    loss = self._run_epoch(state, optimizer, buffers, batches)
                 state.velocity = optimizer.velocity
                 state.n_iter += 1
                 state.t += len(train)
@@ -834,50 +820,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             )
         return True
 
-    def _run_epoch(
-        self,
-        state,
-        optimizer,
-        buffers,
-        X,
-        Y,
-        w,
-        order,
-        batch_size,
-        contiguous,
-        X_buffer,
-    ):
-        """One pass over the rows in ``order``; returns the epoch's mean objective."""
+    def _run_epoch(self, state, optimizer, buffers, batches):
+        """One pass over ``batches``; returns the epoch's mean objective."""
         params = state.params
         l2, activation, out_activation = self.l2, self.activation, self.out_activation_
         step = optimizer.step
-        n = len(order)
-        # Shuffled batches are gathered into arrays reused by every batch.
-        Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
-        w_buffer = None if w is None else np.empty(batch_size, dtype=w.dtype)
         total, weight_total = 0.0, 0.0
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
-            if contiguous:
-                X_batch, Y_batch = X[start:stop], Y[start:stop]
-                w_batch = None if w is None else w[start:stop]
-            else:
-                idx = order[start:stop]
-                m = stop - start
-                # mode="clip" lets take write straight into out (with "raise" it
-                # goes through a temporary); the indices are valid anyway. The
-                # method skips the dispatch of np.take, a tenth of a small batch.
-                if X_buffer is None:
-                    X_batch = X[idx]
-                else:
-                    X_batch = X.take(idx, axis=0, out=X_buffer[:m], mode="clip")
-                Y_batch = Y.take(idx, axis=0, out=Y_buffer[:m], mode="clip")
-                if w is None:
-                    w_batch = None
-                else:
-                    w_batch = w.take(idx, out=w_buffer[:m], mode="clip")
+        for X_batch, Y_batch, w_batch in batches:
             if w_batch is None:
-                S = stop - start
+                S = X_batch.shape[0]
             else:
                 S = float(w_batch.sum())
                 if S == 0:
