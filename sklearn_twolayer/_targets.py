@@ -68,11 +68,6 @@ def encode(y, classes, kind, dtype):
     return label_binarize(y, classes=classes).astype(dtype, copy=False)
 
 
-def class_indices(y, classes):
-    """Index of each label of ``y`` in the sorted ``classes``."""
-    return np.searchsorted(classes, y)
-
-
 def class_weight_vector(class_weight, classes):
     """Weights of a ``class_weight`` dict (or None), aligned with ``classes``.
 
