@@ -34,7 +34,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -76,6 +76,17 @@ _USER_STACKLEVEL = 6
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 _PARAM_NAMES = ("W1_", "b1_", "W2_", "b2_")
+
+# The target kinds of type_of_target that a classifier accepts at all (those of
+# check_classification_targets); 2-D kinds other than an indicator are refused later
+# with a message of their own.
+_CLASSIFICATION_TARGETS = (
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
+    "multilabel-sequences",
+)
 
 _VALIDATION_ATTRIBUTES = (
     "validation_scores_",
@@ -498,8 +509,14 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     def _check_targets(self, y, reset, incremental, classes):
         _check_label_types(y)
-        check_classification_targets(y)
-        kind = type_of_target(y)
+        # check_classification_targets would call type_of_target a second time.
+        kind = type_of_target(y, input_name="y")
+        if kind not in _CLASSIFICATION_TARGETS:
+            raise ValueError(
+                f"Unknown label type: {kind}. Maybe you are trying to fit a "
+                "classifier, which expects discrete classes on a regression target "
+                "with continuous values."
+            )
         if y.ndim == 2 and (
             kind != "multilabel-indicator" or not np.isin(y, (0, 1)).all()
         ):

@@ -11,7 +11,6 @@ Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
 from numbers import Real
 
 import numpy as np
-from sklearn.preprocessing import label_binarize
 from sklearn.utils.class_weight import compute_class_weight
 
 from ._activations import log_sigmoid, log_softmax, sigmoid, softmax
@@ -65,7 +64,11 @@ def encode(y, classes, kind, dtype):
         )
     if kind == "binary":
         return (y == classes[1]).astype(dtype).reshape(-1, 1)
-    return label_binarize(y, classes=classes).astype(dtype, copy=False)
+    # One-hot rows, as label_binarize gives them, without its validation of y
+    # (done above): it cost more than a short training epoch.
+    Y = np.zeros((len(y), len(classes)), dtype=dtype)
+    Y[np.arange(len(y)), np.searchsorted(classes, y)] = 1
+    return Y
 
 
 def class_weight_vector(class_weight, classes):
