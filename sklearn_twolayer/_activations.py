@@ -11,6 +11,9 @@ Each hidden activation is a pair of functions in :data:`ACTIVATIONS`:
     with ``A``. With ``out=dA`` it works in place; ``work``, an array of the shape
     of ``A`` and of the activation's ``work_dtype`` (bool for relu, A's dtype
     otherwise), holds ``g'`` so that no temporary is allocated.
+``slope(A, out=None, work=None)``
+    returns ``g'(Z)`` itself, in A's dtype, again from ``A`` alone; ``out=A`` is
+    allowed (``work``, like A, is then needed for the logistic function only).
 
 The output activations are the sigmoid (one unit per binary decision, the article's
 ``sigma``) and the softmax (one unit per class, rows summing to one).
@@ -41,15 +44,18 @@ class Activation:
         ``forward(Z, out=None) -> g(Z)``.
     backward : callable
         ``backward(A, dA, out=None, work=None) -> dA * g'(Z)`` with ``A = g(Z)``.
+    slope : callable
+        ``slope(A, out=None, work=None) -> g'(Z)`` with ``A = g(Z)``.
     work_dtype : dtype or None, default=None
         The dtype of the ``work`` array that ``backward`` accepts; None means the
         dtype of ``A``.
     """
 
-    def __init__(self, name, forward, backward, work_dtype=None):
+    def __init__(self, name, forward, backward, slope, work_dtype=None):
         self.name = name
         self.forward = forward
         self.backward = backward
+        self.slope = slope
         self.work_dtype = work_dtype
 
     def derivative(self, Z):
@@ -74,6 +80,13 @@ def _identity_backward(A, dA, out=None, work=None):
     return _identity(dA, out)
 
 
+def _identity_slope(A, out=None, work=None):
+    if out is None:
+        return np.ones_like(A)
+    out[...] = 1
+    return out
+
+
 # relu: g(z) = max(z, 0), g'(z) = 1 if z > 0 else 0 (0 at the kink, as sklearn).
 def _relu(Z, out=None):
     return np.maximum(Z, 0, out=out)
@@ -82,6 +95,11 @@ def _relu(Z, out=None):
 def _relu_backward(A, dA, out=None, work=None):
     # A > 0 exactly where Z > 0, so the mask can be read from A.
     return np.multiply(dA, np.greater(A, 0, out=work), out=out)
+
+
+def _relu_slope(A, out=None, work=None):
+    # The comparison's booleans are cast to A's dtype on the way out.
+    return np.greater(A, 0, out=np.empty_like(A) if out is None else out)
 
 
 # tanh: g'(z) = 1 - tanh(z)^2 = 1 - A^2.
@@ -97,6 +115,11 @@ def _tanh_backward(A, dA, out=None, work=None):
     return np.multiply(dA, grad, out=out)
 
 
+def _tanh_slope(A, out=None, work=None):
+    out = np.multiply(A, A, out=out)
+    return np.subtract(1, out, out=out)
+
+
 # logistic: g'(z) = sigma(z) (1 - sigma(z)) = A (1 - A).
 def _logistic(Z, out=None):
     return expit(Z, out=out)
@@ -110,11 +133,15 @@ def _logistic_backward(A, dA, out=None, work=None):
     return np.multiply(dA, grad, out=out)
 
 
+def _logistic_slope(A, out=None, work=None):
+    return np.multiply(A, np.subtract(1, A, out=work), out=out)
+
+
 ACTIVATIONS = {
-    "identity": Activation("identity", _identity, _identity_backward),
-    "relu": Activation("relu", _relu, _relu_backward, work_dtype=np.bool_),
-    "tanh": Activation("tanh", _tanh, _tanh_backward),
-    "logistic": Activation("logistic", _logistic, _logistic_backward),
+    "identity": Activation("identity", _identity, _identity_backward, _identity_slope),
+    "relu": Activation("relu", _relu, _relu_backward, _relu_slope, work_dtype=np.bool_),
+    "tanh": Activation("tanh", _tanh, _tanh_backward, _tanh_slope),
+    "logistic": Activation("logistic", _logistic, _logistic_backward, _logistic_slope),
 }
 
 

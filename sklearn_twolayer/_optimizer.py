@@ -90,7 +90,13 @@ class GradientDescent:
         if cached is not None and cached[0] is params[0] and cached[1] is grads[0]:
             return cached[2]
         bases = tuple(_shared_base(arrays) for arrays in (params, grads))
-        if bases[0] is None or bases[1] is None or bases[0].size != bases[1].size:
+        if (
+            bases[0] is None
+            or bases[1] is None
+            or bases[0].size != bases[1].size
+            # The same memory order, so that equal offsets hold equal entries.
+            or any(P.strides != dP.strides for P, dP in zip(params, grads, strict=True))
+        ):
             bases = None
         self._flat = (params[0], grads[0], bases)
         return bases
@@ -104,7 +110,7 @@ def _shared_base(arrays):
         or base.ndim != 1
         or base.size != sum(getattr(a, "size", -1) for a in arrays)
         or any(getattr(a, "base", None) is not base for a in arrays)
-        or not all(a.flags.c_contiguous for a in arrays)
+        or not all(a.flags.c_contiguous or a.flags.f_contiguous for a in arrays)
     ):
         return None
     return base

@@ -61,6 +61,22 @@ def test_backward_is_the_chain_rule(name):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_slope_is_the_derivative_in_place_or_not(name, dtype):
+    g = ACTIVATIONS[name]
+    Z = np.concatenate([Z_SMOOTH.ravel(), [-1.0, 0.0, 1.0]]).astype(dtype)
+    A = g.forward(Z)
+    expected = g.backward(A, np.ones_like(A))
+
+    fresh = g.slope(A)
+    assert fresh.dtype == dtype
+    assert_array_equal(fresh, expected)
+    in_place = g.slope(A, out=A, work=np.empty_like(A))
+    assert in_place is A
+    assert_array_equal(A, expected)
+
+
 def test_relu_derivative_is_zero_at_the_kink():
     # The subgradient scikit-learn uses too: units at exactly 0 pass no gradient.
     assert_array_equal(

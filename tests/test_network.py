@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer import TwoLayerClassifier, _network
 from sklearn_twolayer._network import (
     Buffers,
     Params,
@@ -172,9 +172,47 @@ def test_objective_matches_naive_formula(activation, kind, l2, weighted):
     assert J == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.fixture
+def factored(monkeypatch):
+    """Every dense batch with one output unit takes the factored backward pass."""
+    monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 0)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("l2", [0.0, 0.7], ids=["l2=0", "l2>0"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_factored_gradients_match_finite_differences(
+    activation, l2, weighted, factored
+):
+    params, X, Y, w = make_problem(activation, "binary", weighted, seed=3)
+
+    _, grads = loss_and_grads(params, X, Y, w, l2, activation, "logistic")
+    expected = numerical_grads(params, X, Y, w, l2, activation, "logistic")
+
+    for name, analytic, numeric in zip(Params._fields, grads, expected, strict=True):
+        assert_allclose(analytic, numeric, rtol=1e-6, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_factored_gradients_equal_the_outer_product_form(activation, monkeypatch):
+    params, X, Y, w = make_problem(activation, "binary", True, seed=4, m=40)
+    args = (params, X, Y, w, 0.2, activation, "logistic")
+    monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 10**9)
+    _, outer = loss_and_grads(*args)
+    monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 0)
+    _, factored = loss_and_grads(*args, buffers=Buffers(40, params))
+
+    # Only the order of the roundings differs.
+    for name, a, b in zip(Params._fields, outer, factored, strict=True):
+        assert_allclose(b, a, rtol=1e-13, atol=1e-16, err_msg=name)
+
+
+@pytest.mark.parametrize("path", ["outer", "factored"])
 @pytest.mark.parametrize("kind", list(OUTPUTS))
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_buffers_give_bit_identical_results(activation, kind):
+def test_buffers_give_bit_identical_results(activation, kind, path, monkeypatch):
+    if path == "factored":
+        monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 0)
     out_activation, _ = OUTPUTS[kind]
     params, X, Y, w = make_problem(activation, kind, True, seed=2, m=7)
     # Sized for a larger batch than any used, so that the row views are exercised,
