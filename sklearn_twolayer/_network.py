@@ -44,7 +44,7 @@ Layout of W1
 Every function takes ``W1`` in either memory order. For sparse input, Fortran order
 is the fast one: ``W1^T`` (one row per feature) is then C-contiguous, so that scipy
 multiplies a sparse batch by it without a copy, and the columns of ``W1`` that a
-sparse batch touches are contiguous rows of ``W1^T`` (see :class:`ColumnGradient`).
+sparse batch touches are contiguous rows of ``W1^T`` (see :class:`SparseGradient`).
 Training uses Fortran order for dense input too: the product ``X^T dZ1`` that gives
 ``dW1`` then writes a C-contiguous ``(n_features, hidden_size)`` array, which BLAS
 computes about a tenth faster than the ``(hidden_size, n_features)`` one (measured
@@ -61,9 +61,10 @@ from ._losses import batch_objective, cross_entropy, softmax_cross_entropy
 
 __all__ = [
     "Buffers",
-    "ColumnGradient",
     "Forward",
     "Params",
+    "SparseGradient",
+    "add_sparse_product",
     "backward",
     "flat_params",
     "forward",
@@ -82,21 +83,22 @@ W2 : ndarray of shape (n_outputs, hidden_size)
 b2 : ndarray of shape (n_outputs,)
 """
 
-ColumnGradient = namedtuple("ColumnGradient", ["columns", "values"])
-ColumnGradient.__doc__ = """``dW1`` of a sparse batch, by its possibly nonzero columns.
+SparseGradient = namedtuple("SparseGradient", ["X", "dZ1"])
+SparseGradient.__doc__ = """``dW1 = dZ1^T X`` of a sparse batch, as its two factors.
 
-A column j of ``dW1 = dZ1^T X`` is zero unless feature j is nonzero in some row of
-the batch, and with a sparse X most columns are zero. Without an L2 term, this
-gradient keeps only the others: ``dW1[:, columns] == values.T`` and every other
-entry of ``dW1`` is exactly zero, so an update ``W1 -= alpha * dW1`` needs to touch
-only ``W1[:, columns]``, with the same numbers as the full update.
+A column j of ``dW1`` is zero unless feature j is nonzero in some row of the batch,
+and with a sparse X most columns are zero. Without an L2 term the backward pass
+returns the factors instead of the product, and the optimiser adds
+``-alpha X^T dZ1`` straight into ``W1^T`` with :func:`add_sparse_product`, so that
+only the rows of ``W1^T`` (columns of ``W1``) that the batch touches are read and
+written, and no array of the gradient's size is made.
 
 Attributes
 ----------
-columns : ndarray of shape (n_columns,)
-    Distinct feature indices, increasing.
-values : ndarray of shape (n_columns, hidden_size)
-    ``dW1[:, columns].T``.
+X : scipy.sparse.csr_matrix of shape (m, n_features)
+    The batch.
+dZ1 : ndarray of shape (m, hidden_size)
+    The gradient of J with respect to ``Z1``.
 """
 
 # With one output unit and a dense batch of at least this many hidden entries
@@ -203,7 +205,7 @@ class Buffers:
         works in the array that scipy's product returns instead.
     column_gradients : bool, default=False
         Whether the backward pass of a sparse batch without L2 term may return the
-        gradient of ``W1`` as a :class:`ColumnGradient`, which the optimiser applies
+        gradient of ``W1`` as a :class:`SparseGradient`, which the optimiser applies
         to the touched columns alone.
     """
 
@@ -236,7 +238,6 @@ class Buffers:
         self._rows = {}
         self._work = {}
         self._penalty = None
-        self._column_maps = None
         self._scaled_X = None
 
     def rows(self, m):
@@ -290,16 +291,6 @@ class Buffers:
             self._penalty = np.empty_like(W)
         return self._penalty
 
-    def column_maps(self, n_features, index_dtype):
-        """A mark per feature (all False) and a feature -> position map."""
-        maps = self._column_maps
-        if maps is None or maps[1].dtype != index_dtype:
-            maps = self._column_maps = (
-                np.zeros(n_features, dtype=bool),
-                np.empty(n_features, dtype=index_dtype),
-            )
-        return maps
-
 
 def _dot(X, W_T, out=None):
     """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given and X dense.
@@ -334,22 +325,68 @@ def _dot_T(D, X, out=None):
     return np.matmul(D.T, X, out=out)
 
 
-def _column_gradient(dZ1, X, buffers):
-    """``dW1`` of a CSR batch as a :class:`ColumnGradient`.
+def _scipy_accumulate():
+    """scipy's kernel for ``Y += A @ B`` (A in CSR), or None where it is unusable.
 
-    The batch is restricted to its nonzero columns, renumbered in increasing order,
-    so that ``X_sub^T dZ1`` holds exactly the rows of ``X^T dZ1`` that can be
-    nonzero, each summed over the same entries in the same order.
+    scipy's public products always return a new array. This kernel, which they
+    call with a zeroed Y, is private: it is looked up once, checked on a small
+    product against the public one, and set aside if anything differs.
     """
-    seen, position = buffers.column_maps(X.shape[1], X.indices.dtype)
-    seen[X.indices] = True
-    columns = np.flatnonzero(seen)
-    seen[columns] = False
-    position[columns] = np.arange(len(columns), dtype=position.dtype)
-    X_sub = sp.csr_matrix(
-        (X.data, position[X.indices], X.indptr), shape=(X.shape[0], len(columns))
-    )
-    return ColumnGradient(columns, X_sub.T @ dZ1)
+    try:
+        from scipy.sparse._sparsetools import csr_matvecs
+    except ImportError:
+        return None
+    A = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
+    B = np.arange(6.0).reshape(3, 2)
+    Y = np.ones((2, 2))
+    try:
+        csr_matvecs(2, 3, 2, A.indptr, A.indices, A.data, B.ravel(), Y.ravel())
+    except Exception:
+        return None
+    return csr_matvecs if np.array_equal(Y, 1 + A @ B) else None
+
+
+_ACCUMULATE = _scipy_accumulate()
+
+
+def add_sparse_product(rows, X, D, scale):
+    """Add ``scale * X^T D`` to ``rows`` in place, touching only the rows it changes.
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n_features, hidden_size)
+        C-contiguous; ``W1^T`` (or a velocity or gradient laid out like it).
+    X : scipy.sparse.csr_matrix of shape (m, n_features)
+    D : ndarray of shape (m, hidden_size)
+    scale : float
+
+    Returns
+    -------
+    rows : ndarray
+    """
+    # One row per feature, listing the batch rows it occurs in; a new array, so
+    # that scaling it leaves X alone.
+    X_T = X.T.tocsr()
+    X_T.data *= scale
+    if (
+        _ACCUMULATE is not None
+        and rows.flags.c_contiguous
+        and rows.dtype == X_T.dtype == D.dtype
+    ):
+        D = np.ascontiguousarray(D)
+        n_features, m = X_T.shape
+        _ACCUMULATE(
+            n_features, m, D.shape[1], X_T.indptr, X_T.indices, X_T.data, D, rows
+        )
+        return rows
+    # The same sum with public scipy: the product restricted to the features
+    # present, gathered, added and scattered back.
+    present = np.flatnonzero(np.diff(X_T.indptr))
+    values = X_T[present] @ D
+    touched = rows[present]
+    touched += values
+    rows[present] = touched
+    return rows
 
 
 def forward(params, X, activation, out_activation, buffers=None):
@@ -491,15 +528,11 @@ def backward(
         and buffers.column_gradients
         and not isinstance(X, np.ndarray)
     ):
-        dW1 = _column_gradient(dZ1, X.tocsr(), buffers)
+        dW1 = SparseGradient(X.tocsr(), dZ1)
         if l2:
-            # The L2 term makes every column nonzero: spread the columns out.
-            # (lambda/S) W1 + G equals the G + (lambda/S) W1 of the dense path.
+            # The L2 term makes every column nonzero: a dense gradient.
             dense = np.multiply(params.W1, l2 / S, out=buffers.dense_dW1(params.W1))
-            touched = dense.T[dW1.columns]
-            touched += dW1.values
-            dense.T[dW1.columns] = touched
-            dW1 = dense
+            dW1 = add_sparse_product(dense.T, dW1.X, dZ1, 1.0).T
     else:
         dW1 = _dot_T(dZ1, X, out=out.W1)
         if l2:

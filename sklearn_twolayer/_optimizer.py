@@ -8,15 +8,14 @@ For every parameter P with gradient dP = dJ/dP::
 With ``momentum=0`` this is the article's plain update ``P -= alpha * dP``, and no
 velocity is stored.
 
-A gradient given as a :class:`~._network.ColumnGradient` is zero outside a few
-columns of ``W1``. Subtracting zero changes nothing, so the update of those columns
-alone gives exactly the numbers of the full update; with momentum the velocity still
-decays everywhere.
+A gradient given as a :class:`~._network.SparseGradient` is zero outside a few
+columns of ``W1``; its update is added to those columns alone. With momentum the
+velocity still decays everywhere.
 """
 
 import numpy as np
 
-from ._network import ColumnGradient
+from ._network import SparseGradient, add_sparse_product
 
 __all__ = ["GradientDescent"]
 
@@ -47,7 +46,7 @@ class GradientDescent:
         ----------
         params : sequence of ndarray
             The parameters, updated in place.
-        grads : sequence of ndarray or ColumnGradient
+        grads : sequence of ndarray or SparseGradient
             Their gradients, same shapes; they may be overwritten.
         """
         alpha = self.alpha
@@ -60,8 +59,8 @@ class GradientDescent:
                 P -= dP
                 return
             for P, dP in zip(params, grads, strict=True):
-                if type(dP) is ColumnGradient:
-                    _update_columns(P.T, dP, alpha)
+                if type(dP) is SparseGradient:
+                    add_sparse_product(P.T, dP.X, dP.dZ1, -alpha)
                     continue
                 # The gradient buffer is scratch: scaling it in place saves a
                 # temporary the size of W1 per batch.
@@ -72,8 +71,8 @@ class GradientDescent:
             self.velocity = [np.zeros_like(P) for P in params]
         for P, dP, v in zip(params, grads, self.velocity, strict=True):
             v *= self.momentum
-            if type(dP) is ColumnGradient:
-                _update_columns(v.T, dP, alpha)
+            if type(dP) is SparseGradient:
+                add_sparse_product(v.T, dP.X, dP.dZ1, -alpha)
             else:
                 dP *= alpha
                 v -= dP
@@ -114,14 +113,3 @@ def _shared_base(arrays):
     ):
         return None
     return base
-
-
-def _update_columns(rows, gradient, alpha):
-    """``rows[columns] -= alpha * values``: the rows of W1^T that a batch touched."""
-    columns, values = gradient
-    values *= alpha
-    # Gathering, subtracting and scattering back is faster than the in-place
-    # fancy-indexed subtraction, with the same numbers.
-    touched = rows[columns]
-    touched -= values
-    rows[columns] = touched

@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import assert_same_weights, fit_quietly
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 
@@ -560,3 +561,43 @@ def test_one_step_matches_mlpclassifier(activation, target, weighted):
     # Both report the objective before the step.
     assert ours.loss_ == pytest.approx(mlp.loss_, rel=1e-12)
     assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["scipy", "public"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_sparse_product_adds_only_to_the_touched_rows(kernel, dtype, monkeypatch):
+    if kernel == "public":
+        monkeypatch.setattr(_network, "_ACCUMULATE", None)
+    else:
+        assert _network._ACCUMULATE is not None
+    rng = np.random.default_rng(5)
+    X = sp.random(6, 40, density=0.1, format="csr", random_state=7, dtype=dtype)
+    # A duplicate entry counts twice, as in X @ anything.
+    X = sp.csr_matrix(
+        (np.r_[X.data, 1.5], np.r_[X.indices, 3], np.r_[X.indptr[:-1], X.nnz + 1]),
+        shape=X.shape,
+    ).astype(dtype)
+    D = rng.normal(size=(6, 5)).astype(dtype)
+    rows = rng.normal(size=(40, 5)).astype(dtype)
+    expected = rows.astype(np.float64) - 0.3 * (X.T.toarray() @ D)
+    untouched = np.diff(X.tocsc().indptr) == 0
+    before = rows[untouched].copy()
+
+    result = _network.add_sparse_product(rows, X, D, -0.3)
+
+    assert result is rows
+    assert_array_equal(rows[untouched], before)
+    assert_allclose(rows, expected, rtol=1e-5 if dtype == np.float32 else 1e-13)
+
+
+def test_sparse_fit_is_the_same_without_scipys_kernel(monkeypatch):
+    X = sp.random(120, 300, density=0.05, format="csr", random_state=0)
+    sums = np.asarray(X.sum(axis=1)).ravel()
+    y = sums > np.median(sums)
+    params = dict(hidden_size=7, batch_size=25, max_iter=3, momentum=0.5)
+    with_kernel = fit_quietly(TwoLayerClassifier(random_state=0, **params), X, y)
+    monkeypatch.setattr(_network, "_ACCUMULATE", None)
+    without = fit_quietly(TwoLayerClassifier(random_state=0, **params), X, y)
+
+    # Only the order of the roundings differs.
+    assert_same_weights(without, with_kernel, rtol=1e-12, atol=1e-15)
