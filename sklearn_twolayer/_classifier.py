@@ -761,7 +761,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self.tol, self.n_iter_no_change, val is not None and val.stop_early
         )
         callbacks = _Callbacks(self, X, y, sample_weight, n_epochs)
-        last_good = None
+        last_good = spare = None
         stopped = False
         try:
             for _ in range(n_epochs):
@@ -800,7 +800,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 if improved and stopper.on_validation:
                     best = state.snapshot()
                 stop_requested = callbacks.end_epoch(state)
-                last_good = state.snapshot() if not incremental else None
+                if not incremental:
+                    # Two snapshots in turn: an interrupt while one is written
+                    # leaves the other, complete, as the last good state.
+                    spare, last_good = last_good, state.snapshot(into=spare)
                 if not incremental and (stop or stop_requested):
                     stopped = True
                     break
@@ -1153,7 +1156,12 @@ def _check_params(params, shapes, shape_problem, nonfinite_problem="."):
 
 
 def _all_finite(arrays):
-    return all(np.isfinite(a).all() for a in arrays)
+    # max and min propagate NaN and reach inf if any entry is infinite; unlike
+    # np.isfinite, they allocate nothing the size of W1.
+    return all(
+        a.size == 0 or (math.isfinite(a.max()) and math.isfinite(a.min()))
+        for a in arrays
+    )
 
 
 def _is_indicator(y):

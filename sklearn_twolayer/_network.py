@@ -293,12 +293,19 @@ class Buffers:
 
 
 def _dot(X, W_T, out=None):
-    """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given and X dense.
+    """``X @ W_T`` for dense or sparse ``X``, into ``out`` when given.
 
-    For sparse X the result is the array that scipy allocates anyway: copying it
-    into ``out`` would only hold two copies at once.
+    For sparse X without scipy's accumulating kernel, the result is the array that
+    scipy allocates anyway: copying it into ``out`` would only hold two copies.
     """
     if not isinstance(X, np.ndarray):
+        if out is not None and _use_kernels(X, W_T, out):
+            out[...] = 0
+            m, n_features = X.shape
+            _KERNELS[0](
+                m, n_features, W_T.shape[1], X.indptr, X.indices, X.data, W_T, out
+            )
+            return out
         # scipy reads W_T through a C-ordered copy unless it is C-contiguous, as
         # W1^T is when W1 is in Fortran order.
         return np.asarray(X @ W_T)
@@ -325,28 +332,42 @@ def _dot_T(D, X, out=None):
     return np.matmul(D.T, X, out=out)
 
 
-def _scipy_accumulate():
-    """scipy's kernel for ``Y += A @ B`` (A in CSR), or None where it is unusable.
+def _scipy_kernels():
+    """scipy's kernels for ``Y += X @ B`` and ``Y += X^T @ B`` (X in CSR), or None.
 
-    scipy's public products always return a new array. This kernel, which they
-    call with a zeroed Y, is private: it is looked up once, checked on a small
-    product against the public one, and set aside if anything differs.
+    scipy's public products always return a new array; these kernels, which they
+    call with a zeroed Y, add into a given one. They are private, so they are
+    looked up once and checked on a small product against the public result; if
+    anything differs, the public products are used instead.
     """
     try:
-        from scipy.sparse._sparsetools import csr_matvecs
+        from scipy.sparse._sparsetools import csc_matvecs, csr_matvecs
     except ImportError:
         return None
-    A = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
-    B = np.arange(6.0).reshape(3, 2)
-    Y = np.ones((2, 2))
+    X = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
+    B, B_T = np.arange(6.0).reshape(3, 2), np.arange(4.0).reshape(2, 2)
+    Y, Y_T = np.ones((2, 2)), np.ones((3, 2))
     try:
-        csr_matvecs(2, 3, 2, A.indptr, A.indices, A.data, B.ravel(), Y.ravel())
+        csr_matvecs(2, 3, 2, X.indptr, X.indices, X.data, B, Y)
+        # The CSR arrays of X are the CSC arrays of X^T.
+        csc_matvecs(3, 2, 2, X.indptr, X.indices, X.data, B_T, Y_T)
     except Exception:
         return None
-    return csr_matvecs if np.array_equal(Y, 1 + A @ B) else None
+    if np.array_equal(Y, 1 + X @ B) and np.array_equal(Y_T, 1 + X.T @ B_T):
+        return csr_matvecs, csc_matvecs
+    return None
 
 
-_ACCUMULATE = _scipy_accumulate()
+_KERNELS = _scipy_kernels()
+
+
+def _use_kernels(X, *arrays):
+    """Whether the kernels apply: a CSR X and C-contiguous arrays of its dtype."""
+    return (
+        _KERNELS is not None
+        and X.format == "csr"
+        and all(a.flags.c_contiguous and a.dtype == X.dtype for a in arrays)
+    )
 
 
 def add_sparse_product(rows, X, D, scale):
@@ -364,23 +385,15 @@ def add_sparse_product(rows, X, D, scale):
     -------
     rows : ndarray
     """
-    # One row per feature, listing the batch rows it occurs in; a new array, so
-    # that scaling it leaves X alone.
-    X_T = X.T.tocsr()
-    X_T.data *= scale
-    if (
-        _ACCUMULATE is not None
-        and rows.flags.c_contiguous
-        and rows.dtype == X_T.dtype == D.dtype
-    ):
-        D = np.ascontiguousarray(D)
-        n_features, m = X_T.shape
-        _ACCUMULATE(
-            n_features, m, D.shape[1], X_T.indptr, X_T.indices, X_T.data, D, rows
-        )
+    D = np.ascontiguousarray(D)
+    data = X.data * scale
+    if _use_kernels(X, rows, D, data):
+        m, n_features = X.shape
+        _KERNELS[1](n_features, m, D.shape[1], X.indptr, X.indices, data, D, rows)
         return rows
     # The same sum with public scipy: the product restricted to the features
     # present, gathered, added and scattered back.
+    X_T = sp.csr_matrix((data, X.indices, X.indptr), shape=X.shape).T.tocsr()
     present = np.flatnonzero(np.diff(X_T.indptr))
     values = X_T[present] @ D
     touched = rows[present]
