@@ -764,7 +764,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         last_good = spare = None
         stopped = False
         try:
-            for _ in range(n_epochs):
+            for i in range(n_epochs):
                 start = time.perf_counter()
                 epoch = len(state.loss_curve)
                 if self.shuffle:
@@ -800,13 +800,14 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 if improved and stopper.on_validation:
                     best = state.snapshot()
                 stop_requested = callbacks.end_epoch(state)
-                if not incremental:
-                    # Two snapshots in turn: an interrupt while one is written
-                    # leaves the other, complete, as the last good state.
-                    spare, last_good = last_good, state.snapshot(into=spare)
                 if not incremental and (stop or stop_requested):
                     stopped = True
                     break
+                if not incremental and i + 1 < n_epochs:
+                    # Kept for an interrupt during the next epoch (after the last
+                    # one, the state itself is committed). Two snapshots in turn:
+                    # an interrupt while one is written leaves the other complete.
+                    spare, last_good = last_good, state.snapshot(into=spare)
         except KeyboardInterrupt:
             if last_good is None:
                 warnings.warn(

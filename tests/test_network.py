@@ -567,9 +567,9 @@ def test_one_step_matches_mlpclassifier(activation, target, weighted):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_add_sparse_product_adds_only_to_the_touched_rows(kernel, dtype, monkeypatch):
     if kernel == "public":
-        monkeypatch.setattr(_network, "_ACCUMULATE", None)
+        monkeypatch.setattr(_network, "_KERNELS", None)
     else:
-        assert _network._ACCUMULATE is not None
+        assert _network._KERNELS is not None
     rng = np.random.default_rng(5)
     X = sp.random(6, 40, density=0.1, format="csr", random_state=7, dtype=dtype)
     # A duplicate entry counts twice, as in X @ anything.
@@ -596,7 +596,7 @@ def test_sparse_fit_is_the_same_without_scipys_kernel(monkeypatch):
     y = sums > np.median(sums)
     params = dict(hidden_size=7, batch_size=25, max_iter=3, momentum=0.5)
     with_kernel = fit_quietly(TwoLayerClassifier(random_state=0, **params), X, y)
-    monkeypatch.setattr(_network, "_ACCUMULATE", None)
+    monkeypatch.setattr(_network, "_KERNELS", None)
     without = fit_quietly(TwoLayerClassifier(random_state=0, **params), X, y)
 
     # Only the order of the roundings differs.
