@@ -20,6 +20,8 @@ Both have the same derivative with respect to the logits, ``a - y``: this is why
 backward pass starts at ``dZ2`` without going through ``dA2``.
 """
 
+import math
+
 import numpy as np
 
 from ._activations import row_max, row_sums
@@ -86,17 +88,27 @@ def softmax_cross_entropy(Z2, Y, out=None):
     loss : ndarray of shape (m,)
         ``l_i = logsumexp(z_i) - y_i . z_i``.
     """
-    # Every row of Y sums to one, so logsumexp(z) - y.z equals the same with the
-    # row maximum taken off z; with it off, no exp overflows and no two large
-    # numbers are subtracted.
-    shifted = np.subtract(Z2, row_max(Z2), out=out)
-    target = row_sums(Y * shifted)
+    # Every row of Y sums to one, so logsumexp(z) - y.z equals the same with any
+    # per-row shift taken off z. The target's own logit y.z (Y is one-hot) is a
+    # shift that costs less than the row maximum and leaves no sum to underflow
+    # to zero, the target's own term being exactly 1. Only where a logit exceeds
+    # the target's by more than exp's range (a badly wrong prediction) would a
+    # sum overflow; the row maximum is the shift then.
+    target = row_sums(Y * Z2)
+    shifted = np.subtract(Z2, target, out=out)
+    if shifted.max() > math.log(float(np.finfo(Z2.dtype).max) / Z2.shape[1]) - 1:
+        shifted = np.subtract(Z2, row_max(Z2), out=shifted)
+        target = row_sums(Y * shifted)
+        A2 = np.exp(shifted, out=shifted)
+        sums = row_sums(A2)
+        A2 /= sums
+        loss = np.log(sums)
+        loss -= target
+        return A2, loss[:, 0]
     A2 = np.exp(shifted, out=shifted)
     sums = row_sums(A2)
     A2 /= sums
-    loss = np.log(sums)
-    loss -= target
-    return A2, loss[:, 0]
+    return A2, np.log(sums)[:, 0]
 
 
 def l2_penalty(W1, W2, l2):
