@@ -506,22 +506,11 @@ def backward(
     db2 = np.dot(ones, dZ2, out=out.b2)
     h = params.W2.shape[1]
     if dZ2.shape[1] == 1 and isinstance(X, np.ndarray) and m * h >= FACTORED_MIN_SIZE:
-        # One output unit: dA1 = dZ2 W2 is an outer product, so that
-        #   dZ1 = dA1 * g'(Z1) = diag(dZ2) G diag(w2),  G = g'(Z1), w2 = W2[0],
-        #   dW1 = dZ1^T X = diag(w2) G^T (diag(dZ2) X),  db1 = diag(w2) G^T dZ2.
-        # Scaling the rows of X and of the result instead of forming dZ1 saves
-        # passes over (m, h) arrays, the costliest after the products with X.
-        G = g.slope(fwd.A1, out=None if buffers is None else fwd.A1, work=work)
-        X_scaled = np.multiply(
-            X, dZ2, out=None if buffers is None else buffers.scaled_X(m, X.shape[1])
+        # One output unit: the next two steps at once, without forming dZ1.
+        dW1, db1 = _one_output_first_layer(
+            params, X, dZ2, fwd.A1, g, l2, S, buffers, work, out
         )
-        dW1 = _dot_T(G, X_scaled, out=out.W1)
-        dW1 *= params.W2.T
-        db1 = np.dot(dZ2[:, 0], G, out=out.b1)
-        db1 *= params.W2[0]
         if l2:
-            penalty = None if buffers is None else buffers.penalty(params.W1)
-            dW1 += np.multiply(params.W1, l2 / S, out=penalty)
             dW2 += (l2 / S) * params.W2
         return Params(dW1, db1, dW2, db2)
     if dZ2.shape[1] == 1:
@@ -558,6 +547,36 @@ def backward(
     if l2:
         dW2 += (l2 / S) * params.W2
     return Params(dW1, db1, dW2, db2)
+
+
+def _one_output_first_layer(params, X, dZ2, A1, g, l2, S, buffers, work, out):
+    """``dW1`` and ``db1`` of a dense batch with one output unit, without ``dZ1``.
+
+    With one output unit, ``dA1 = dZ2 w2^T`` is an outer product (``w2 = W2[0]``),
+    so that, with ``G = g'(Z1)``::
+
+        dZ1 = dA1 * G = diag(dZ2) G diag(w2)
+        dW1 = dZ1^T X = diag(w2) G^T (diag(dZ2) X)
+        db1 = dZ1^T 1 = diag(w2) G^T dZ2
+
+    Scaling the rows of X (m x d) and of the result (h x d) instead of forming dZ1
+    (m x h) saves passes over (m, h) arrays, the costliest work after the products
+    with X. Only the order of the roundings differs from :func:`backward`'s other
+    path. With buffers, ``G`` overwrites ``A1``.
+    """
+    m = X.shape[0]
+    G = g.slope(A1, out=None if buffers is None else A1, work=work)
+    X_scaled = np.multiply(
+        X, dZ2, out=None if buffers is None else buffers.scaled_X(m, X.shape[1])
+    )
+    dW1 = _dot_T(G, X_scaled, out=out.W1)
+    dW1 *= params.W2.T
+    db1 = np.dot(dZ2[:, 0], G, out=out.b1)
+    db1 *= params.W2[0]
+    if l2:
+        penalty = None if buffers is None else buffers.penalty(params.W1)
+        dW1 += np.multiply(params.W1, l2 / S, out=penalty)
+    return dW1, db1
 
 
 def loss_and_grads(
