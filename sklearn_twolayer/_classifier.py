@@ -595,7 +595,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         return params
 
     def _resume_state(self, dtype, incremental):
-        # order="K": a W1_ trained on sparse X is in Fortran order, which _train
+        # order="K": a fitted W1_ and W2_ are in Fortran order, which _train
         # would otherwise have to restore with a second copy.
         params = Params(
             *(

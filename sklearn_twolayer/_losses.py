@@ -63,7 +63,9 @@ def cross_entropy(Z2, Y, out_activation):
     np.negative(tail, out=tail)
     np.exp(tail, out=tail)
     per_unit += np.log1p(tail, out=tail)
-    return per_unit.sum(axis=1)
+    # With one unit the row sums are the column itself; a reduction over rows of
+    # length one costs more than the rest of the loss.
+    return per_unit[:, 0] if per_unit.shape[1] == 1 else per_unit.sum(axis=1)
 
 
 def softmax_cross_entropy(Z2, Y, out=None):
