@@ -1159,6 +1159,10 @@ def _check_params(params, shapes, shape_problem, nonfinite_problem="."):
 
 
 def _all_finite(arrays):
+    # Parameters laid out in one array (see flat_params) are checked in one go.
+    base = getattr(arrays[0], "base", None)
+    if base is not None and all(a.base is base for a in arrays):
+        arrays = (base,)
     # max and min propagate NaN and reach inf if any entry is infinite; unlike
     # np.isfinite, they allocate nothing the size of W1.
     return all(

@@ -20,6 +20,7 @@ Both have the same derivative with respect to the logits, ``a - y``: this is why
 backward pass starts at ``dZ2`` without going through ``dA2``.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -98,7 +99,7 @@ def softmax_cross_entropy(Z2, Y, out=None):
     # sum overflow; the row maximum is the shift then.
     target = row_sums(Y * Z2)
     shifted = np.subtract(Z2, target, out=out)
-    if shifted.max() > math.log(float(np.finfo(Z2.dtype).max) / Z2.shape[1]) - 1:
+    if shifted.max() > _exp_limit(Z2.dtype, Z2.shape[1]):
         shifted = np.subtract(Z2, row_max(Z2), out=shifted)
         target = row_sums(Y * shifted)
         A2 = np.exp(shifted, out=shifted)
@@ -111,6 +112,12 @@ def softmax_cross_entropy(Z2, Y, out=None):
     sums = row_sums(A2)
     A2 /= sums
     return A2, np.log(sums)[:, 0]
+
+
+@functools.cache
+def _exp_limit(dtype, n_terms):
+    """A shift below which ``n_terms`` exponentials sum to a finite number."""
+    return math.log(float(np.finfo(dtype).max) / n_terms) - 1
 
 
 def l2_penalty(W1, W2, l2):
