@@ -145,9 +145,16 @@ def init_params(
     def glorot(fan_out, fan_in, order="C"):
         bound = np.sqrt(factor * 6.0 / (fan_in + fan_out))
         # Drawn in float64 and then cast, so that float32 and float64 fits start
-        # from the same weights up to rounding.
-        W = random_state.uniform(-bound, bound, (fan_out, fan_in))
-        return W.astype(dtype, order=order)
+        # from the same weights up to rounding. The rows are drawn a block at a
+        # time, which takes the same numbers from the stream as one draw of the
+        # whole matrix without a float64 copy of it (for a wide sparse X, W1 is
+        # the largest array of the fit).
+        W = np.empty((fan_out, fan_in), dtype=dtype, order=order)
+        rows = max(1, 2**16 // fan_in)
+        for start in range(0, fan_out, rows):
+            block = W[start : start + rows]
+            block[...] = random_state.uniform(-bound, bound, block.shape)
+        return W
 
     W1 = glorot(hidden_size, n_features, order)
     W2 = glorot(n_outputs, hidden_size, order)
