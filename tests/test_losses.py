@@ -61,17 +61,21 @@ def test_binary_cross_entropy_is_softmax_over_two_units():
     assert_allclose(binary[large], two_units[large], rtol=1e-13)
 
 
-def test_sigmoid_cross_entropy_keeps_relative_precision_of_small_losses():
+@pytest.mark.parametrize("units", [1, 3], ids=["one unit", "several units"])
+def test_sigmoid_cross_entropy_keeps_relative_precision_of_small_losses(units):
     # For y = 1 the loss is log(1 + e^-z), for y = 0 it is log(1 + e^z); a correct,
     # confident unit has a tiny loss that must not drown in the rounding of |z|.
+    # One unit and several take different code paths.
     z = np.linspace(-30, 30, 61)
     y = (np.arange(61) % 2).astype(np.float64)
     expected = [
         math.log1p(math.exp(-zi)) if yi == 1 else math.log1p(math.exp(zi))
         for zi, yi in zip(z, y, strict=True)
     ]
-    loss = cross_entropy(z.reshape(-1, 1), y.reshape(-1, 1), "logistic")
-    assert_allclose(loss, expected, rtol=1e-14, atol=0)
+    Z2 = np.repeat(z.reshape(-1, 1), units, axis=1)
+    Y = np.repeat(y.reshape(-1, 1), units, axis=1)
+    loss = cross_entropy(Z2, Y, "logistic")
+    assert_allclose(loss, units * np.array(expected), rtol=1e-14, atol=0)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -95,6 +99,12 @@ def test_cross_entropy_is_finite_at_extreme_logits(dtype):
     atol = 4 * np.spacing(dtype(z))
     assert_allclose(logistic, [log2, 2 * z + log2, 0.0], rtol=1e-7, atol=atol)
     assert_allclose(softmax, [0.0, 2 * z, log3], rtol=1e-7, atol=atol)
+
+    # One unit per row takes a path of its own.
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        one_unit = cross_entropy(Z2[:, :1], Y_logistic[:, :1], "logistic")
+    assert one_unit.dtype == dtype
+    assert_allclose(one_unit, [0.0, z, 0.0], rtol=1e-7, atol=atol)
 
 
 def test_l2_penalty():
