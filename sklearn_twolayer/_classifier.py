@@ -754,7 +754,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if state.velocity is not None:
             state.velocity = [layout(v) if v.ndim == 2 else v for v in state.velocity]
         optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
-        buffers = Buffers(batch_size, state.params, column_gradients=sp.issparse(X))
+        buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
         # fit owns ``train``: it is shuffled in place.
         batches = _Batches(
             X, Y, w, train, batch_size, not self.shuffle and len(train) == X.shape[0]

@@ -212,13 +212,13 @@ class Buffers:
     hidden : bool, default=True
         Whether to hold the hidden layer ``H``; the forward pass of a sparse batch
         works in the array that scipy's product returns instead.
-    column_gradients : bool, default=False
+    sparse_gradients : bool, default=False
         Whether the backward pass of a sparse batch without L2 term may return the
         gradient of ``W1`` as a :class:`SparseGradient`, which the optimiser applies
         to the touched columns alone.
     """
 
-    def __init__(self, m, params, *, train=True, hidden=True, column_gradients=False):
+    def __init__(self, m, params, *, train=True, hidden=True, sparse_gradients=False):
         h, K, dtype = params.W1.shape[0], params.W2.shape[0], params.W1.dtype
         self.m = m
         self.dtype = dtype
@@ -228,20 +228,15 @@ class Buffers:
         self.Z2 = np.empty((m, K), dtype=dtype)
         self.dH = None
         self.grads = None
-        self.column_gradients = column_gradients
+        self.sparse_gradients = sparse_gradients
         if train:
             self.dH = np.empty((m, h), dtype=dtype)  # dA1, then dZ1 in place
             self.w = np.empty(m, dtype=dtype)  # w / S
             self.ones = np.ones(m, dtype=dtype)  # column sums as products
-            # With column gradients, dW1 has no dense buffer until an L2 term asks
+            # With sparse gradients, dW1 has no dense buffer until an L2 term asks
             # for one.
-            if column_gradients:
-                self.grads = Params(
-                    *(
-                        None if column_gradients and i == 0 else np.empty_like(p)
-                        for i, p in enumerate(params)
-                    )
-                )
+            if sparse_gradients:
+                self.grads = Params(None, *(np.empty_like(p) for p in params[1:]))
             else:
                 self.grads = flat_params(params)
         self._rows = {}
@@ -536,7 +531,7 @@ def backward(
     # Z1 = X W1^T + b1
     if (
         buffers is not None
-        and buffers.column_gradients
+        and buffers.sparse_gradients
         and not isinstance(X, np.ndarray)
     ):
         dW1 = SparseGradient(X.tocsr(), dZ1)
