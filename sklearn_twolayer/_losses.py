@@ -106,21 +106,18 @@ def softmax_cross_entropy(Z2, Y, out=None):
     # to zero, the target's own term being exactly 1. Only where a logit exceeds
     # the target's by more than exp's range (a badly wrong prediction) would a
     # sum overflow; the row maximum is the shift then.
-    target = row_sums(Y * Z2)
-    shifted = np.subtract(Z2, target, out=out)
+    shifted = np.subtract(Z2, row_sums(Y * Z2), out=out)
+    target = None  # y.shifted, which is 0 with this shift
     if shifted.max() > _exp_limit(Z2.dtype, Z2.shape[1]):
         shifted = np.subtract(Z2, row_max(Z2), out=shifted)
         target = row_sums(Y * shifted)
-        A2 = np.exp(shifted, out=shifted)
-        sums = row_sums(A2)
-        A2 /= sums
-        loss = np.log(sums)
-        loss -= target
-        return A2, loss[:, 0]
     A2 = np.exp(shifted, out=shifted)
     sums = row_sums(A2)
     A2 /= sums
-    return A2, np.log(sums)[:, 0]
+    loss = np.log(sums)
+    if target is not None:
+        loss -= target
+    return A2, loss[:, 0]
 
 
 @functools.cache
