@@ -744,15 +744,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         batch_size = min(self.batch_size, len(train))
         # W1 and W2 in Fortran order (see _network): the columns that a sparse
         # batch updates are then contiguous, and the products are faster.
-        layout = np.asfortranarray
         state.params = state.params._replace(
-            W1=layout(state.params.W1), W2=layout(state.params.W2)
+            W1=np.asfortranarray(state.params.W1),
+            W2=np.asfortranarray(state.params.W2),
         )
         if not sp.issparse(X):
             # One array under the four, so that an update is two NumPy calls.
             state.params = flat_params(state.params)
         if state.velocity is not None:
-            state.velocity = [layout(v) if v.ndim == 2 else v for v in state.velocity]
+            state.velocity = [np.asfortranarray(v) for v in state.velocity]
         optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
         buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
         # fit owns ``train``: it is shuffled in place.
