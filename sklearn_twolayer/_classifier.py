@@ -48,6 +48,7 @@ from ._losses import objective
 from ._network import (
     Buffers,
     Params,
+    _shared_base,
     flat_params,
     forward,
     init_params,
@@ -1160,8 +1161,8 @@ def _check_params(params, shapes, shape_problem, nonfinite_problem="."):
 
 def _all_finite(arrays):
     # Parameters laid out in one array (see flat_params) are checked in one go.
-    base = getattr(arrays[0], "base", None)
-    if base is not None and all(a.base is base for a in arrays):
+    base = _shared_base(arrays)
+    if base is not None:
         arrays = (base,)
     # max and min propagate NaN and reach inf if any entry is infinite; unlike
     # np.isfinite, they allocate nothing the size of W1.

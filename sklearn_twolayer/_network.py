@@ -197,6 +197,20 @@ def flat_params(params):
     return Params(*views)
 
 
+def _shared_base(arrays):
+    """The 1-D array that ``arrays`` exactly tile as views, or None."""
+    base = arrays[0].base if isinstance(arrays[0], np.ndarray) else None
+    if (
+        base is None
+        or base.ndim != 1
+        or base.size != sum(getattr(a, "size", -1) for a in arrays)
+        or any(getattr(a, "base", None) is not base for a in arrays)
+        or not all(a.flags.c_contiguous or a.flags.f_contiguous for a in arrays)
+    ):
+        return None
+    return base
+
+
 class Buffers:
     """Work arrays for the forward and backward passes of batches of up to ``m`` rows.
 

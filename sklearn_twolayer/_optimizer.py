@@ -15,7 +15,7 @@ velocity still decays everywhere.
 
 import numpy as np
 
-from ._network import SparseGradient, add_sparse_product
+from ._network import SparseGradient, _shared_base, add_sparse_product
 
 __all__ = ["GradientDescent"]
 
@@ -99,17 +99,3 @@ class GradientDescent:
             bases = None
         self._flat = (params[0], grads[0], bases)
         return bases
-
-
-def _shared_base(arrays):
-    """The 1-D array that ``arrays`` exactly tile as views, or None."""
-    base = arrays[0].base if isinstance(arrays[0], np.ndarray) else None
-    if (
-        base is None
-        or base.ndim != 1
-        or base.size != sum(getattr(a, "size", -1) for a in arrays)
-        or any(getattr(a, "base", None) is not base for a in arrays)
-        or not all(a.flags.c_contiguous or a.flags.f_contiguous for a in arrays)
-    ):
-        return None
-    return base
