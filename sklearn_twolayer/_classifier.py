@@ -50,8 +50,8 @@ from ._network import (
     Params,
     _shared_base,
     flat_params,
-    forward,
     init_params,
+    logits,
     loss_and_grads,
 )
 from ._optimizer import GradientDescent
@@ -955,16 +955,19 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             # scipy would copy W1^T to C order for every chunk: do it once.
             params = params._replace(W1=np.asfortranarray(params.W1))
         rows = self._chunk_rows(n, params)
-        # For sparse chunks scipy allocates the hidden layer anyway, and forward
-        # works in that array.
+        # For sparse chunks scipy allocates the hidden layer anyway, and the
+        # forward pass works in that array.
         buffers = Buffers(
             max(1, min(rows, n)), params, train=False, hidden=not sp.issparse(X)
         )
+        if rows >= n:
+            # One chunk, the common case. gen_batches validates its arguments, a
+            # cost of the order of the whole forward pass of a few rows.
+            return logits(params, X, self.activation, buffers)
         Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
         for chunk in gen_batches(n, rows):
-            # Slicing a sparse matrix copies it, even all of it.
-            rows_X = X if chunk == slice(0, n) else X[chunk]
-            Z2[chunk] = forward(params, rows_X, self.activation, "logistic", buffers).Z2
+            # Slicing a sparse matrix copies it.
+            Z2[chunk] = logits(params, X[chunk], self.activation, buffers)
         return Z2
 
     @staticmethod

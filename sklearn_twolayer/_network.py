@@ -71,6 +71,7 @@ __all__ = [
     "flat_params",
     "forward",
     "init_params",
+    "logits",
     "loss_and_grads",
 ]
 
@@ -221,8 +222,9 @@ class Buffers:
     params : Params
         Parameters whose shapes and dtype the buffers follow.
     train : bool, default=True
-        Whether the backward pass will use the buffers too; prediction needs only
-        those of the forward pass.
+        Whether the buffers serve training; prediction needs only the hidden layer
+        and ``Z2`` (see :func:`logits`), and ``A2`` is then allocated by the call
+        that asks for it.
     hidden : bool, default=True
         Whether to hold the hidden layer ``H``; the forward pass of a sparse batch
         works in the array that scipy's product returns instead.
@@ -238,7 +240,8 @@ class Buffers:
         self.dtype = dtype
         # Z1, then A1 in place
         self.H = np.empty((m, h), dtype=dtype) if hidden else None
-        self.A2 = np.empty((m, K), dtype=dtype)  # A2, then dZ2 in place
+        # A2, then dZ2 in place
+        self.A2 = np.empty((m, K), dtype=dtype) if train else None
         self.Z2 = np.empty((m, K), dtype=dtype)
         self.dH = None
         self.grads = None
@@ -444,6 +447,30 @@ def forward(params, X, activation, out_activation, buffers=None):
     Z1, A1, Z2, A2_out = _logits(params, X, activation, buffers)
     A2 = OUTPUT_ACTIVATIONS[out_activation](Z2, out=A2_out)  # A2 = sigma(Z2)
     return Forward(Z1, A1, Z2, A2)
+
+
+def logits(params, X, activation, buffers=None):
+    """Run the forward pass up to the output logits ``Z2``, as prediction needs.
+
+    The output activation is left to the caller, which applies the one of the
+    target (sigmoid, or softmax over the row) to ``Z2`` anyway.
+
+    Parameters
+    ----------
+    params : Params
+        The network's parameters.
+    X : {ndarray, sparse matrix} of shape (m, n_features)
+        The rows, one example per row.
+    activation : str
+        Name of the hidden activation ``g``.
+    buffers : Buffers, default=None
+        Reusable work arrays; ``Z2`` is then a view of the buffers' array.
+
+    Returns
+    -------
+    Z2 : ndarray of shape (m, n_outputs)
+    """
+    return _logits(params, X, activation, buffers)[2]
 
 
 def _logits(params, X, activation, buffers):

@@ -7,6 +7,7 @@ what happens when training diverges.
 
 import pickle
 import re
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -15,6 +16,7 @@ import scipy.sparse as sp
 from _helpers import FITTED, assert_same_weights, fit_quietly
 from _helpers import make_data as _data
 from scipy.special import expit, softmax
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -237,6 +239,44 @@ def test_multilabel_decision_function_and_independent_probabilities():
     np.testing.assert_array_equal(est.predict(X), (z > 0).astype(int))
     assert est.out_activation_ == "logistic"
     assert est.n_outputs_ == Y.shape[1]
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_prediction_in_chunks_matches_one_chunk(sparse_input):
+    X, y = _data(3, n_samples=300)
+    est = fit_quietly(TwoLayerClassifier(16, max_iter=5, random_state=0), X, y)
+    X_in = sp.csr_matrix(X) if sparse_input else X
+    whole = est.decision_function(X_in)
+    # 16 hidden units and 3 outputs take 8 * (16 + 3 * 3) = 200 bytes a row: a
+    # working memory of 0.01 MiB gives chunks of 52 rows, the last one shorter.
+    with config_context(working_memory=0.01):
+        assert est._chunk_rows(len(X), est._fitted_params()) == 52
+        chunked = est.decision_function(X_in)
+        proba = est.predict_proba(X_in)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(proba, softmax(whole, axis=1), rtol=1e-12)
+
+
+def test_prediction_memory_is_bounded_by_the_chunk():
+    rng = np.random.default_rng(0)
+    X_big = rng.standard_normal((40_000, 8))
+    est = fit_quietly(
+        TwoLayerClassifier(256, max_iter=1, random_state=0),
+        X_big[:500],
+        (X_big[:500, 0] > 0).astype(int),
+    )
+    est.predict_proba(X_big[:10])  # imports and first-call costs
+    tracemalloc.start()
+    try:
+        with config_context(working_memory=1):
+            est.predict_proba(X_big)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # In one piece, the hidden layer alone would take 40,000 x 256 x 8 bytes =
+    # 78 MiB. Chunks of 1 MiB leave the logits and the probabilities (two and
+    # three 40,000 x 2 arrays at most, 0.6 and 1.0 MiB) and the chunk's work.
+    assert peak < 3 * 2**20, f"peak {peak / 2**20:.1f} MiB"
 
 
 @pytest.mark.parametrize("loader", [load_digits, load_breast_cancer])

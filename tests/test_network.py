@@ -25,6 +25,7 @@ from sklearn_twolayer._network import (
     Params,
     backward,
     forward,
+    logits,
     loss_and_grads,
 )
 from sklearn_twolayer._optimizer import GradientDescent
@@ -264,6 +265,28 @@ def test_forward_matches_its_definition():
     assert_allclose(Z2, A1 @ params.W2.T + params.b2, rtol=1e-14)
     E = np.exp(Z2)
     assert_allclose(A2, E / E.sum(axis=1, keepdims=True), rtol=1e-14)
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("with_buffers", [False, True])
+def test_logits_are_the_forward_pass_up_to_Z2(sparse_input, with_buffers):
+    params, X, _, _ = make_problem("relu", "softmax", False, seed=3)
+    X[X < 0.3] = 0.0
+    X_in = sp.csr_matrix(X) if sparse_input else X
+    buffers = (
+        Buffers(len(X), params, train=False, hidden=not sparse_input)
+        if with_buffers
+        else None
+    )
+
+    Z2 = logits(params, X_in, "relu", buffers)
+
+    # Products into arrays at other addresses may round differently in the last
+    # bit (BLAS kernels depend on alignment), hence no exact comparison.
+    assert_allclose(Z2, forward(params, X, "relu", "softmax").Z2, rtol=1e-14)
+    if with_buffers:
+        assert buffers.A2 is None  # prediction never forms A2
+        assert np.shares_memory(Z2, buffers.Z2)
 
 
 def test_sparse_X_gives_the_same_gradients_as_dense():
