@@ -158,16 +158,19 @@ def log_sigmoid(Z):
 def row_max(Z):
     """Return the maximum of each row of ``Z``, shape (m, 1).
 
-    NumPy reduces a row of a few entries slowly (about 13 microseconds for 200
-    rows of 10, against 7 for ten passes of ``np.maximum`` over the columns), so
-    with few columns the maximum is taken column by column; the values are the
-    same.
+    NumPy's row reduction costs about 0.06 microseconds a row on rows of a few
+    entries, and a pass of ``np.maximum`` over one column about a microsecond
+    whatever the number of rows. On many rows of few columns (16 rows a column or
+    more) the maximum is therefore taken column by column: 12 instead of 14
+    microseconds for 200 rows of 10, whereas one row of 10 takes 2 microseconds
+    reduced and 11 column by column. The values are the same either way.
     """
-    if Z.shape[1] > 16:
+    m, K = Z.shape
+    if K > 16 or m < 16 * K:
         return Z.max(axis=1, keepdims=True)
     # One-dimensional columns: a (m, 1) view would be walked one entry per row.
     top = Z[:, 0].copy()
-    for k in range(1, Z.shape[1]):
+    for k in range(1, K):
         np.maximum(top, Z[:, k], out=top)
     return top[:, None]
 

@@ -9,6 +9,7 @@ from sklearn_twolayer._activations import (
     OUTPUT_ACTIVATIONS,
     log_sigmoid,
     log_softmax,
+    row_max,
     sigmoid,
     softmax,
 )
@@ -118,6 +119,17 @@ def test_output_activations_in_place_equal_allocating(dtype):
         assert function(out, out=out) is out
         assert_array_equal(out, expected)
         assert out.dtype == dtype
+
+
+@pytest.mark.parametrize("shape", [(1, 10), (50, 3), (200, 10), (300, 2), (5, 40)])
+def test_row_max_is_the_maximum_of_each_row(shape):
+    # The shapes take both ways of computing it: the reduction (few rows, or many
+    # columns) and the passes over the columns (many rows of few columns).
+    Z = np.random.default_rng(7).normal(size=shape)
+    Z[0, -1] = np.nan  # NaN propagates, as with Z.max
+    result = row_max(Z)
+    assert result.shape == (shape[0], 1)
+    assert_array_equal(result, Z.max(axis=1, keepdims=True))
 
 
 def test_output_activations_match_definitions():
