@@ -966,7 +966,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             return logits(params, X, self.activation, buffers)
         Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
         for chunk in gen_batches(n, rows):
-            # Slicing a sparse matrix copies it.
             Z2[chunk] = logits(params, X[chunk], self.activation, buffers)
         return Z2
 
