@@ -16,7 +16,7 @@ class _TrainingState:
     """Everything a training call changes, kept apart from the estimator.
 
     ``params`` and ``velocity`` are private copies; the lists are the new entries of
-    the curves. ``commit`` writes the state to the estimator.
+    the curves. The estimator's ``_commit`` writes a state to its fitted attributes.
     """
 
     def __init__(self, params, velocity, loss_curve, t):
