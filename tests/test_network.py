@@ -289,6 +289,52 @@ def test_logits_are_the_forward_pass_up_to_Z2(sparse_input, with_buffers):
         assert np.shares_memory(Z2, buffers.Z2)
 
 
+class _CountingNumpy:
+    """numpy, with a count of the calls to matmul."""
+
+    def __init__(self):
+        self.matmul_calls = 0
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def matmul(self, *args, **kwargs):
+        self.matmul_calls += 1
+        return np.matmul(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "shape, products",
+    [
+        ((200, 64, 100), 2),  # two halves of 100 rows
+        ((197, 64, 100), 2),  # an odd number of rows
+        ((64, 200, 100), 2),  # the shape of dW1^T for the digits
+        ((3, 600_000, 1), 2),  # halves of 2 rows and 1
+        ((1, 1_500_000, 1), 1),  # one row: never split
+        ((100, 100, 100), 1),  # at the limit: one product
+        ((300, 100, 100), 1),  # above the range: one product
+    ],
+)
+@pytest.mark.parametrize("given_out", [False, True])
+def test_matmul_in_halves_equals_one_product(shape, products, given_out, monkeypatch):
+    m, k, n = shape
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(m, k))
+    B = rng.normal(size=(k, n))
+    # Fortran-ordered, as the transposed gradient of W1 is written.
+    out = np.empty((n, m)).T if given_out else None
+    counting = _CountingNumpy()
+    monkeypatch.setattr(_network, "np", counting)
+
+    result = _network._matmul(A, B, out=out)
+
+    assert counting.matmul_calls == products
+    if given_out:
+        assert result is out
+    # The halves run other BLAS kernels: the same dot products, other roundings.
+    assert_allclose(result, A @ B, rtol=1e-12, atol=1e-12 * np.sqrt(k))
+
+
 def test_sparse_X_gives_the_same_gradients_as_dense():
     params, X, Y, w = make_problem("relu", "binary", True, seed=4)
     X[X < 0.3] = 0.0
