@@ -316,28 +316,37 @@ class Buffers:
 # OpenBLAS, the BLAS of NumPy's wheels, computes a product of at most 10^6
 # multiply-adds with kernels that skip its packing step (its path for small
 # matrices on processors with AVX-512, like the benchmarks' machine). A product of
-# up to twice that size mostly runs faster as two such halves: the two products
-# with X of a batch of the digits (200 x 64 x 100) take a quarter less time in
-# float64. Over a dozen shapes in that range the halves took 0.5 to 0.9 times as
-# long, except one thin shape (100 x 200 x 64: 1.07 times, 1.13 in float32).
-# With another BLAS, the halves cost one call more.
+# up to twice that size with a result of at most 128 columns mostly runs faster
+# as two such halves: the two products with X of a batch of the digits
+# (200 x 64 x 100) take a quarter less time in float64. Over a dozen such shapes
+# the halves took 0.5 to 0.9 times as long, except one thin shape (100 x 200 x 64:
+# 1.07 times, 1.13 in float32); with 256 or more columns they were as often
+# slower as faster. With another BLAS, the halves cost one call more.
 _SMALL_PRODUCT = 10**6
+_SMALL_PRODUCT_COLUMNS = 128
 
 
 def _matmul(A, B, out=None):
     """``A @ B`` for dense 2-D arrays, into ``out`` when given.
 
-    A product of between one and two times ``_SMALL_PRODUCT`` multiply-adds is
-    computed as two products of half the rows of ``A`` each; every entry is still
-    one dot product of a row of ``A`` and a column of ``B``.
+    A product of between one and two times ``_SMALL_PRODUCT`` multiply-adds, with
+    at most ``_SMALL_PRODUCT_COLUMNS`` columns, is computed as two products of half
+    the rows of ``A`` each; every entry is still one dot product of a row of ``A``
+    and a column of ``B``.
     """
     m, k = A.shape
-    size = m * k * B.shape[1]
-    if size <= _SMALL_PRODUCT or size > 2 * _SMALL_PRODUCT or m == 1:
+    n = B.shape[1]
+    size = m * k * n
+    if (
+        size <= _SMALL_PRODUCT
+        or size > 2 * _SMALL_PRODUCT
+        or n > _SMALL_PRODUCT_COLUMNS
+        or m == 1
+    ):
         return np.matmul(A, B, out=out)
     half = (m + 1) // 2
     if out is None:
-        out = np.empty((m, B.shape[1]), dtype=np.result_type(A, B))
+        out = np.empty((m, n), dtype=np.result_type(A, B))
     np.matmul(A[:half], B, out=out[:half])
     np.matmul(A[half:], B, out=out[half:])
     return out

@@ -313,6 +313,7 @@ class _CountingNumpy:
         ((1, 1_500_000, 1), 1),  # one row: never split
         ((100, 100, 100), 1),  # at the limit: one product
         ((300, 100, 100), 1),  # above the range: one product
+        ((50, 100, 256), 1),  # more columns than split products may have
     ],
 )
 @pytest.mark.parametrize("given_out", [False, True])
