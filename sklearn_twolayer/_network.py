@@ -260,6 +260,7 @@ class Buffers:
         self._work = {}
         self._penalty = None
         self._scaled_X = None
+        self._c_copy = None
 
     def rows(self, m):
         """Return views of the row buffers for a batch of ``m`` rows."""
@@ -306,6 +307,13 @@ class Buffers:
             self.grads = self.grads._replace(W1=np.empty_like(W1))
         return self.grads.W1
 
+    def c_ordered(self, W):
+        """A C-ordered copy of ``W``, in an array reused from batch to batch."""
+        if self._c_copy is None or self._c_copy.shape != W.shape:
+            self._c_copy = np.empty(W.shape, dtype=W.dtype)
+        np.copyto(self._c_copy, W)
+        return self._c_copy
+
     def penalty(self, W):
         """A scratch array like ``W`` for the L2 term ``(lambda/S) W``."""
         if self._penalty is None or self._penalty.shape != W.shape:
@@ -350,6 +358,25 @@ def _matmul(A, B, out=None):
     np.matmul(A[:half], B, out=out[:half])
     np.matmul(A[half:], B, out=out[half:])
     return out
+
+
+def _times_W2(dZ2, W2, buffers, out):
+    """``dZ2 @ W2``, the gradient ``dA1`` of a layer of several output units.
+
+    W2 is kept in Fortran order for ``A1 W2^T``; this product, in OpenBLAS's path
+    for small matrices, takes about 0.7 times as long from a C-ordered copy of W2
+    (200 x 10 x 100 and 256 x 10 x 256), copy included. On tiny batches the copy
+    costs more than it saves, and above the small-matrix size nothing is gained.
+    """
+    m, h = dZ2.shape[0], W2.shape[1]
+    if (
+        W2.flags.f_contiguous
+        and not W2.flags.c_contiguous
+        and m * h >= FACTORED_MIN_SIZE
+        and dZ2.size * h <= _SMALL_PRODUCT
+    ):
+        W2 = np.ascontiguousarray(W2) if buffers is None else buffers.c_ordered(W2)
+    return np.matmul(dZ2, W2, out=out)
 
 
 def _dot(X, W_T, out=None):
@@ -605,7 +632,7 @@ def backward(
         else:
             dA1 = np.multiply(dZ2, params.W2, out=dH)
     else:
-        dA1 = np.matmul(dZ2, params.W2, out=dH)
+        dA1 = _times_W2(dZ2, params.W2, buffers, out=dH)
     # A1 = g(Z1)
     dZ1 = g.backward(fwd.A1, dA1, out=dA1, work=work)
     # Z1 = X W1^T + b1

@@ -336,6 +336,22 @@ def test_matmul_in_halves_equals_one_product(shape, products, given_out, monkeyp
     assert_allclose(result, A @ B, rtol=1e-12, atol=1e-12 * np.sqrt(k))
 
 
+@pytest.mark.parametrize("m, copied", [(200, True), (8, False)])
+def test_dA1_from_a_c_ordered_copy_of_W2(m, copied):
+    rng = np.random.default_rng(6)
+    W2 = np.asfortranarray(rng.normal(size=(10, 100)))
+    params = Params(np.ones((100, 3)), np.zeros(100), W2, np.zeros(10))
+    buffers = Buffers(m, params)
+    dZ2 = rng.normal(size=(m, 10))
+
+    dA1 = _network._times_W2(dZ2, W2, buffers, out=np.empty((m, 100)))
+
+    # Large enough batches read W2 through the buffers' C-ordered copy; tiny ones
+    # use W2 as it is.
+    assert (buffers._c_copy is not None) == copied
+    assert_allclose(dA1, dZ2 @ W2, rtol=1e-13, atol=1e-13)
+
+
 def test_sparse_X_gives_the_same_gradients_as_dense():
     params, X, Y, w = make_problem("relu", "binary", True, seed=4)
     X[X < 0.3] = 0.0
