@@ -326,10 +326,10 @@ class Buffers:
 # matrices on processors with AVX-512, like the benchmarks' machine). A product of
 # up to twice that size with a result of at most 128 columns mostly runs faster
 # as two such halves: the two products with X of a batch of the digits
-# (200 x 64 x 100) take a quarter less time in float64. Over a dozen such shapes
-# the halves took 0.5 to 0.9 times as long, except one thin shape (100 x 200 x 64:
-# 1.07 times, 1.13 in float32); with 256 or more columns they were as often
-# slower as faster. With another BLAS, the halves cost one call more.
+# (200 x 64 x 100) take a quarter less time in float64. On ten such shapes the
+# halves took 0.5 to 0.85 times as long in float64 but for 100 x 200 x 64 (1.07),
+# and 0.55 to 1.13 in float32; with 256 or more columns they were as often slower
+# as faster (docs/benchmarks.md). With another BLAS, the halves cost one call more.
 _SMALL_PRODUCT = 10**6
 _SMALL_PRODUCT_COLUMNS = 128
 
