@@ -112,7 +112,13 @@ class _Callbacks:
         }
         self.context = None
         self.epoch_context = None
-        if hasattr(estimator, "_init_callback_context"):
+        # Without a callback on this estimator, or a meta-estimator's context above
+        # it, no hook has anything to call: the contexts, about 20 microseconds an
+        # epoch, are not built.
+        if hasattr(estimator, "_init_callback_context") and (
+            getattr(estimator, "_skl_callbacks", None)
+            or hasattr(estimator, "_parent_callback_ctx")
+        ):
             self.context = estimator._init_callback_context(max_subtasks=n_epochs)
             self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
 

@@ -17,6 +17,7 @@ from sklearn.datasets import make_blobs, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score, log_loss, recall_score
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sklearn_twolayer._classifier as classifier_module
@@ -665,6 +666,41 @@ def test_a_callback_can_stop_fit():
     assert est.n_iter_ == 3
     assert len(est.loss_curve_) == 3
     assert stopper.torn_down
+
+
+class _EpochRecorder(_StopAfter):
+    """A callback that propagates to sub-estimators and never asks to stop."""
+
+    max_propagation_depth = None
+
+    def __init__(self):
+        super().__init__(n=np.inf)
+        self.tasks = []
+
+    def on_fit_task_end(self, estimator, context):
+        self.tasks.append((type(estimator).__name__, context.task_name))
+        return False
+
+
+@needs_callbacks
+def test_callbacks_of_a_pipeline_reach_the_epochs():
+    X, y = _blobs()
+    recorder = _EpochRecorder()
+    pipe = make_pipeline(
+        StandardScaler(), TwoLayerClassifier(4, max_iter=3, random_state=0)
+    ).set_callbacks(recorder)
+    fit_quietly(pipe, X, y)
+    epochs = [t for t in recorder.tasks if t == ("TwoLayerClassifier", "epoch")]
+    assert len(epochs) == 3
+    assert ("TwoLayerClassifier", "fit") in recorder.tasks
+    assert recorder.torn_down
+    # Without callbacks the estimator builds no callback context at all.
+    est = TwoLayerClassifier(4, max_iter=3, random_state=0)
+    seen = []
+    original = type(est)._init_callback_context
+    est._init_callback_context = lambda **kw: seen.append(kw) or original(est, **kw)
+    fit_quietly(est, X, y)
+    assert seen == []
 
 
 def test_everything_works_without_sklearn_callback(monkeypatch):
