@@ -50,7 +50,8 @@ Training uses Fortran order for dense input too: the product ``X^T dZ1`` that gi
 ``dW1`` then writes a C-contiguous ``(n_features, hidden_size)`` array, which BLAS
 computes about a tenth faster than the ``(hidden_size, n_features)`` one (measured
 on the shapes of the benchmarks). ``W2`` is kept in Fortran order too: with few
-outputs, ``A1 W2^T`` runs about twice as fast with ``W2^T`` C-contiguous.
+outputs, ``A1 W2^T`` runs about twice as fast with ``W2^T`` C-contiguous, while
+``dZ2 W2`` reads a C-ordered copy (see ``_times_W2``).
 """
 
 from collections import namedtuple
@@ -360,6 +361,10 @@ def _matmul(A, B, out=None):
     return out
 
 
+# Hidden entries of a batch (m * hidden_size) from which _times_W2 copies W2.
+_W2_COPY_MIN_SIZE = 8192
+
+
 def _times_W2(dZ2, W2, buffers, out):
     """``dZ2 @ W2``, the gradient ``dA1`` of a layer of several output units.
 
@@ -372,7 +377,7 @@ def _times_W2(dZ2, W2, buffers, out):
     if (
         W2.flags.f_contiguous
         and not W2.flags.c_contiguous
-        and m * h >= FACTORED_MIN_SIZE
+        and m * h >= _W2_COPY_MIN_SIZE
         and dZ2.size * h <= _SMALL_PRODUCT
     ):
         W2 = np.ascontiguousarray(W2) if buffers is None else buffers.c_ordered(W2)
