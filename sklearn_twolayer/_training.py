@@ -191,28 +191,38 @@ class _Batches:
 
     def __iter__(self):
         """Yield ``(X_batch, Y_batch, w_batch)`` for each batch of the epoch."""
-        X, Y, w, n = self.X, self.Y, self.w, len(self.order)
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
-            if self.contiguous:
+        X, Y, w, order, size = self.X, self.Y, self.w, self.order, self.batch_size
+        n = len(order)
+        if self.contiguous:
+            for start in range(0, n, size):
+                stop = start + size
                 yield X[start:stop], Y[start:stop], None if w is None else w[start:stop]
-                continue
-            idx = self.order[start:stop]
-            # The rows of a batch enter its gradient only through sums, so their
-            # order within the batch is free. Read in increasing order, a large X
-            # is walked front to back: about a tenth faster per epoch on
-            # 100,000 x 100 rows, and only the rounding of the sums changes. The
-            # caller sorts ``order`` again before the next shuffle.
-            idx.sort()
-            m = stop - start
+            return
+        # The rows of a batch enter its gradient only through sums, so their order
+        # within the batch is free. Read in increasing order, a large X is walked
+        # front to back: about a tenth faster per epoch on 100,000 x 100 rows, and
+        # only the rounding of the sums changes. The full batches are sorted in
+        # one call: 21 instead of 250 microseconds an epoch for 20,000 rows in
+        # batches of 32. Setting the shape, unlike reshape, fails rather than
+        # sort a copy. The caller sorts ``order`` again before the next shuffle.
+        full = n - n % size
+        blocks = order[:full].view()
+        blocks.shape = (full // size, size)
+        blocks.sort(axis=1)
+        order[full:].sort()
+        # The gathers write into the buffers; the last batch may be shorter.
+        buffers = (self._X, self._Y, self._w)
+        for start in range(0, n, size):
+            idx = order[start : start + size]
+            if len(idx) < size:
+                buffers = tuple(None if b is None else b[: len(idx)] for b in buffers)
+            X_out, Y_out, w_out = buffers
             # mode="clip" lets take write straight into out (with "raise" it goes
             # through a temporary); the indices are valid anyway. The method skips
             # the dispatch of np.take, a tenth of a small batch.
             X_batch = (
-                X[idx]
-                if self._X is None
-                else X.take(idx, axis=0, out=self._X[:m], mode="clip")
+                X[idx] if X_out is None else X.take(idx, axis=0, out=X_out, mode="clip")
             )
-            Y_batch = Y.take(idx, axis=0, out=self._Y[:m], mode="clip")
-            w_batch = None if w is None else w.take(idx, out=self._w[:m], mode="clip")
+            Y_batch = Y.take(idx, axis=0, out=Y_out, mode="clip")
+            w_batch = None if w is None else w.take(idx, out=w_out, mode="clip")
             yield X_batch, Y_batch, w_batch
