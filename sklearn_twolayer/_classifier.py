@@ -461,7 +461,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             state = self._resume_state(X.dtype, incremental)
             random_state = np.random.RandomState([self._seed, len(self.loss_curve_)])
 
-        Y = _targets.encode(y, self.classes_, self._target_type, X.dtype)
+        targets = _targets.TrainingTargets(y, self.classes_, self._target_type, X.dtype)
         sample_weight = self._check_weights(sample_weight, X)
         per_class = self._class_weights(y, sample_weight, incremental)
         w = self._row_weights(y, sample_weight, per_class, X.dtype)
@@ -478,7 +478,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if w is not None:
             _check_weight_sum(w[train], "training rows")
 
-        return self._train(state, X, Y, w, train, val, incremental, y, sample_weight)
+        return self._train(
+            state, X, targets, w, train, val, incremental, y, sample_weight
+        )
 
     def _validate_Xy(self, X, y, reset):
         if reset:
@@ -739,7 +741,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------ the loop
 
-    def _train(self, state, X, Y, w, train, val, incremental, y, sample_weight):
+    def _train(self, state, X, targets, w, train, val, incremental, y, sample_weight):
         """Run the epochs of one call and commit the result to the estimator."""
         n_epochs = 1 if incremental else self.max_iter
         batch_size = min(self.batch_size, len(train))
@@ -758,7 +760,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
         # fit owns ``train``: it is shuffled in place.
         batches = _Batches(
-            X, Y, w, train, batch_size, not self.shuffle and len(train) == X.shape[0]
+            X,
+            targets,
+            w,
+            train,
+            batch_size,
+            not self.shuffle and len(train) == X.shape[0],
         )
         stopper = _Stopper(
             self.tol, self.n_iter_no_change, val is not None and val.stop_early
@@ -834,7 +841,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             state.velocity = best.velocity
         self._commit(state, val, incremental)
         callbacks.end_fit()
-        self._warn_on_divergence(Y, w, train)
+        self._warn_on_divergence(targets, w, train)
         if not incremental and not stopped:
             warnings.warn(
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
@@ -922,10 +929,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 
-    def _warn_on_divergence(self, Y, w, train):
-        if len(train) < len(Y):  # rows were held out for validation
-            Y, w = Y[train], None if w is None else w[train]
-        prior = _targets.prior_loss(Y, w, self.out_activation_)
+    def _warn_on_divergence(self, targets, w, train):
+        # Unless rows were held out for validation, train holds every row.
+        rows = train if len(train) < len(targets) else None
+        prior = targets.prior_loss(rows, w, self.out_activation_)
         curve = self.loss_curve_
         if self.loss_ > 10 * prior or max(curve) > 100 * curve[0]:
             warnings.warn(

@@ -6,6 +6,9 @@ Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
 * ``"multiclass"``: K units, one-hot rows of Y, trained with a softmax or with K
   independent sigmoid units (one-vs-rest);
 * ``"multilabel-indicator"``: one sigmoid unit per label, Y is the indicator matrix.
+
+:func:`encode` builds Y for given rows (validation data); training keeps only the
+class index of each row in a :class:`TrainingTargets` and makes Y batch by batch.
 """
 
 from numbers import Real
@@ -16,11 +19,15 @@ from sklearn.utils.class_weight import compute_class_weight
 from ._activations import log_sigmoid, log_softmax, sigmoid, softmax
 
 __all__ = [
+    "TrainingTargets",
     "balanced_weights",
+    "class_codes",
     "class_weight_vector",
+    "code_table",
     "encode",
     "labels_from_proba",
     "log_proba_from_logits",
+    "loss_of_priors",
     "n_outputs_for",
     "out_activation_for",
     "prior_loss",
@@ -56,19 +63,133 @@ def encode(y, classes, kind, dtype):
     """
     if kind == "multilabel-indicator":
         return np.asarray(y, dtype=dtype)
+    # Row k of the table is the row of Y for class k: one-hot rows, as
+    # label_binarize gives them, or (y == classes[1]) for binary targets.
+    return code_table(kind, len(classes), dtype).take(class_codes(y, classes), axis=0)
+
+
+def class_codes(y, classes):
+    """Return the index of each label in ``classes``.
+
+    The indices have the smallest unsigned dtype that holds them: one byte per row
+    for up to 256 classes. Labels outside ``classes`` raise ValueError.
+    """
+    # This check replaces label_binarize's validation of y, which cost more than a
+    # short training epoch.
     unknown = np.setdiff1d(np.unique(y), classes)
     if unknown.size:
         raise ValueError(
             f"y contains labels {unknown.tolist()} that are not in classes "
             f"{classes.tolist()}."
         )
+    codes = np.empty(len(y), dtype=np.min_scalar_type(len(classes) - 1))
+    # In blocks of rows: searchsorted returns 8-byte indices, which for all rows
+    # at once would be the largest array that fit allocates.
+    for start in range(0, len(y), _CODE_BLOCK):
+        block = slice(start, start + _CODE_BLOCK)
+        codes[block] = np.searchsorted(classes, y[block])
+    return codes
+
+
+_CODE_BLOCK = 1 << 16
+
+
+def code_table(kind, n_classes, dtype):
+    """Return the rows of Y by class index: ``Y = code_table(...)[class_codes(...)]``.
+
+    For ``"binary"`` the two rows ``[0]`` and ``[1]``; for ``"multiclass"`` the
+    identity matrix of size ``n_classes``.
+    """
     if kind == "binary":
-        return (y == classes[1]).astype(dtype).reshape(-1, 1)
-    # One-hot rows, as label_binarize gives them, without its validation of y
-    # (done above): it cost more than a short training epoch.
-    Y = np.zeros((len(y), len(classes)), dtype=dtype)
-    Y[np.arange(len(y)), np.searchsorted(classes, y)] = 1
-    return Y
+        return np.array([[0], [1]], dtype=dtype)
+    return np.eye(n_classes, dtype=dtype)
+
+
+class TrainingTargets:
+    """The targets of the training rows, giving the rows of Y batch by batch.
+
+    For binary and multiclass targets only each row's class index is kept, one
+    byte for up to 256 classes, and a batch's rows of Y are looked up in a table of
+    one row per class. The whole of Y, one float per row and output unit, would
+    outweigh X when features are few and classes many (six times X for 8 features
+    and 50 classes). Multilabel targets keep their indicator matrix.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Labels, or an indicator matrix for multilabel targets.
+    classes : ndarray
+        The known classes; labels outside it raise ValueError.
+    kind : {"binary", "multiclass", "multilabel-indicator"}
+        The target kind.
+    dtype : numpy dtype
+        Floating dtype of Y.
+
+    Attributes
+    ----------
+    codes : ndarray of shape (n_samples,) or None
+        Class index of each row (None for multilabel targets).
+    table : ndarray of shape (n_classes or 2, n_outputs) or None
+        Row k is the row of Y for class index k.
+    Y : ndarray of shape (n_samples, n_outputs) or None
+        The indicator matrix of multilabel targets (None otherwise).
+    """
+
+    def __init__(self, y, classes, kind, dtype):
+        if kind == "multilabel-indicator":
+            self.codes, self.table = None, None
+            self.Y = np.asarray(y, dtype=dtype)
+        else:
+            self.codes = class_codes(y, classes)
+            self.table = code_table(kind, len(classes), dtype)
+            self.Y = None
+        self.n_outputs = n_outputs_for(kind, len(classes))
+        self.dtype = np.dtype(dtype)
+
+    def __len__(self):
+        return len(self.Y if self.codes is None else self.codes)
+
+    def take(self, idx, out, codes_out=None):
+        """Write rows ``idx`` of Y into ``out``; return ``out``.
+
+        ``codes_out``, of the dtype of ``codes`` and the length of ``idx``, receives
+        the rows' class indices (a temporary when None).
+        """
+        # mode="clip" lets take write straight into out; the indices are valid.
+        if self.codes is None:
+            return self.Y.take(idx, axis=0, out=out, mode="clip")
+        codes = self.codes.take(idx, out=codes_out, mode="clip")
+        return self.table.take(codes, axis=0, out=out, mode="clip")
+
+    def rows(self, start, stop, out):
+        """Rows ``start:stop`` of Y: a view for multilabel targets, else in ``out``."""
+        if self.codes is None:
+            return self.Y[start:stop]
+        return self.table.take(self.codes[start:stop], axis=0, out=out, mode="clip")
+
+    def prior_loss(self, rows, w, out_activation):
+        """:func:`prior_loss` of the rows ``rows`` (all rows when None).
+
+        ``w`` holds the weights of all rows, or is None.
+        """
+        if rows is not None:
+            w = None if w is None else w[rows]
+        if self.codes is None:
+            Y = self.Y if rows is None else self.Y[rows]
+            return loss_of_priors(np.average(Y, axis=0, weights=w), out_activation)
+        codes = self.codes if rows is None else self.codes[rows]
+        counts = np.zeros(len(self.table))
+        # In blocks, as in class_codes: bincount converts its input to 8-byte ints.
+        for start in range(0, len(codes), _CODE_BLOCK):
+            block = slice(start, start + _CODE_BLOCK)
+            counts += np.bincount(
+                codes[block],
+                weights=None if w is None else w[block],
+                minlength=len(counts),
+            )
+        # The priors of the output units: the table's rows weighted by the counts.
+        p = (counts @ self.table.astype(np.float64)) / counts.sum()
+        return loss_of_priors(p, out_activation)
 
 
 def class_weight_vector(class_weight, classes):
@@ -119,7 +240,12 @@ def prior_loss(Y, w, out_activation):
     This is the loss a network reaches by learning nothing but its output biases; a
     final training loss far above it means training went wrong.
     """
-    p = np.average(Y, axis=0, weights=w).astype(np.float64)
+    return loss_of_priors(np.average(Y, axis=0, weights=w), out_activation)
+
+
+def loss_of_priors(p, out_activation):
+    """Cross-entropy of predicting the priors ``p``, the mean row of Y, for each row."""
+    p = np.asarray(p, dtype=np.float64)
     if out_activation == "softmax":
         return float(-np.sum(p[p > 0] * np.log(p[p > 0])))
     q = np.clip(p, 1e-300, 1.0)

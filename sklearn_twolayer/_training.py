@@ -164,12 +164,13 @@ class _Batches:
     """The mini-batches of one training call, in the order of ``order``.
 
     Rows of shuffled (or held-out) batches are gathered into arrays allocated once
-    per call; when the batches are consecutive rows, they are views of X, Y and w.
+    per call; when the batches are consecutive rows, X and w are views.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
+    targets : TrainingTargets
+        The targets of the rows, which give the batches' rows of Y.
     w : ndarray of shape (n_samples,) or None
     order : ndarray of int
         Indices of the training rows, in the order of the epoch; shuffled in place
@@ -179,24 +180,31 @@ class _Batches:
         Whether ``order`` is ``arange(n_samples)`` for every epoch.
     """
 
-    def __init__(self, X, Y, w, order, batch_size, contiguous):
-        self.X, self.Y, self.w = X, Y, w
+    def __init__(self, X, targets, w, order, batch_size, contiguous):
+        self.X, self.targets, self.w = X, targets, w
         self.order = order
         self.batch_size = batch_size
         self.contiguous = contiguous
         dense = isinstance(X, np.ndarray)
         self._X = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
-        self._Y = np.empty((batch_size, Y.shape[1]), Y.dtype)
+        self._Y = np.empty((batch_size, targets.n_outputs), targets.dtype)
+        codes = targets.codes
+        self._codes = None if codes is None else np.empty(batch_size, codes.dtype)
         self._w = None if w is None else np.empty(batch_size, w.dtype)
 
     def __iter__(self):
         """Yield ``(X_batch, Y_batch, w_batch)`` for each batch of the epoch."""
-        X, Y, w, order, size = self.X, self.Y, self.w, self.order, self.batch_size
+        X, targets, w = self.X, self.targets, self.w
+        order, size = self.order, self.batch_size
         n = len(order)
         if self.contiguous:
             for start in range(0, n, size):
-                stop = start + size
-                yield X[start:stop], Y[start:stop], None if w is None else w[start:stop]
+                stop = min(start + size, n)
+                yield (
+                    X[start:stop],
+                    targets.rows(start, stop, self._Y[: stop - start]),
+                    None if w is None else w[start:stop],
+                )
             return
         # The rows of a batch enter its gradient only through sums, so their order
         # within the batch is free. Read in increasing order, a large X is walked
@@ -211,18 +219,18 @@ class _Batches:
         blocks.sort(axis=1)
         order[full:].sort()
         # The gathers write into the buffers; the last batch may be shorter.
-        buffers = (self._X, self._Y, self._w)
+        buffers = (self._X, self._Y, self._codes, self._w)
         for start in range(0, n, size):
             idx = order[start : start + size]
             if len(idx) < size:
                 buffers = tuple(None if b is None else b[: len(idx)] for b in buffers)
-            X_out, Y_out, w_out = buffers
+            X_out, Y_out, codes_out, w_out = buffers
             # mode="clip" lets take write straight into out (with "raise" it goes
             # through a temporary); the indices are valid anyway. The method skips
             # the dispatch of np.take, a tenth of a small batch.
             X_batch = (
                 X[idx] if X_out is None else X.take(idx, axis=0, out=X_out, mode="clip")
             )
-            Y_batch = Y.take(idx, axis=0, out=Y_out, mode="clip")
+            Y_batch = targets.take(idx, Y_out, codes_out)
             w_batch = None if w is None else w.take(idx, out=w_out, mode="clip")
             yield X_batch, Y_batch, w_batch

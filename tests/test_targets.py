@@ -9,7 +9,9 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_twolayer._losses import objective
 from sklearn_twolayer._targets import (
+    TrainingTargets,
     balanced_weights,
+    class_codes,
     class_weight_vector,
     encode,
     labels_from_proba,
@@ -87,6 +89,85 @@ def test_encode_rejects_unknown_labels(kind):
 
     with pytest.raises(ValueError, match=r"'zzz'.*not in classes"):
         encode(np.array(["a", "zzz"]), classes, kind, np.float64)
+
+
+# ----------------------------------------------------- targets of training rows
+def _labels(kind, n, K, rng):
+    """Labels of ``kind`` for n rows: strings for single-label kinds."""
+    classes = np.array([f"class {k:03d}" for k in range(K)])
+    if kind == "multilabel-indicator":
+        return rng.integers(0, 2, size=(n, K)), np.arange(K)
+    return classes[rng.integers(0, K, size=n)], classes
+
+
+@pytest.mark.parametrize(
+    "K, dtype", [(2, np.uint8), (256, np.uint8), (257, np.uint16), (300, np.uint16)]
+)
+def test_class_codes_are_indices_in_the_smallest_dtype(K, dtype):
+    rng = np.random.default_rng(0)
+    # More rows than one block of the conversion, so that blocks are joined.
+    y, classes = _labels("multiclass", 70_000, K, rng)
+
+    codes = class_codes(y, classes)
+
+    assert codes.dtype == dtype
+    assert_array_equal(classes[codes], y)
+
+
+def test_class_codes_reject_unknown_labels():
+    with pytest.raises(ValueError, match=r"'zzz'.*not in classes"):
+        class_codes(np.array(["a", "zzz"]), np.array(["a", "b"]))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind, out_activation, K", LAYOUTS, ids=LAYOUT_IDS)
+def test_training_targets_give_the_rows_of_encode(kind, out_activation, K, dtype):
+    rng = np.random.default_rng(1)
+    n_classes = 2 if kind == "binary" else K
+    y, classes = _labels(kind, 90, n_classes, rng)
+    Y = encode(y, classes, kind, dtype)
+    targets = TrainingTargets(y, classes, kind, dtype)
+    idx = np.sort(rng.choice(90, size=25, replace=False))
+    out = np.full((25, K), np.nan, dtype=dtype)
+
+    taken = targets.take(idx, out)
+
+    assert len(targets) == 90
+    assert targets.n_outputs == K
+    assert taken.dtype == dtype
+    assert_array_equal(taken, Y[idx])
+    rows = targets.rows(30, 55, out)
+    assert rows.dtype == dtype
+    assert_array_equal(rows, Y[30:55])
+    if kind == "multilabel-indicator":
+        assert targets.codes is None
+    else:
+        # One byte a row, not one float per row and output unit.
+        assert targets.Y is None
+        assert targets.codes.nbytes == 90
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("kind, out_activation, K", LAYOUTS, ids=LAYOUT_IDS)
+def test_training_targets_prior_loss_is_that_of_encoded_rows(
+    kind, out_activation, K, weighted
+):
+    rng = np.random.default_rng(2)
+    n = 140_000  # more than one block of the counts
+    y, classes = _labels(kind, n, 2 if kind == "binary" else K, rng)
+    Y = encode(y, classes, kind, np.float64)
+    w = rng.uniform(0.2, 2.0, size=n) if weighted else None
+    targets = TrainingTargets(y, classes, kind, np.float64)
+    rows = np.sort(rng.choice(n, size=n // 2, replace=False))
+
+    for subset in (None, rows):
+        expected = prior_loss(
+            Y if subset is None else Y[subset],
+            None if w is None else (w if subset is None else w[subset]),
+            out_activation,
+        )
+        got = targets.prior_loss(subset, w, out_activation)
+        assert got == pytest.approx(expected, rel=1e-12)
 
 
 def test_output_layout():
