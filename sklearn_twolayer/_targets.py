@@ -7,8 +7,9 @@ Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
   independent sigmoid units (one-vs-rest);
 * ``"multilabel-indicator"``: one sigmoid unit per label, Y is the indicator matrix.
 
-:func:`encode` builds Y for given rows (validation data); training keeps only the
-class index of each row in a :class:`TrainingTargets` and makes Y batch by batch.
+:func:`encode` builds Y for given rows (validation data); training keeps the class
+index of each row (or the indicator bytes) in a :class:`TrainingTargets` and makes Y
+batch by batch.
 """
 
 from numbers import Real
@@ -108,11 +109,12 @@ def code_table(kind, n_classes, dtype):
 class TrainingTargets:
     """The targets of the training rows, giving the rows of Y batch by batch.
 
+    The whole of Y, one float per row and output unit, would outweigh X when
+    features are few and outputs many (six times X for 8 features and 50 classes).
     For binary and multiclass targets only each row's class index is kept, one
     byte for up to 256 classes, and a batch's rows of Y are looked up in a table of
-    one row per class. The whole of Y, one float per row and output unit, would
-    outweigh X when features are few and classes many (six times X for 8 features
-    and 50 classes). Multilabel targets keep their indicator matrix.
+    one row per class; multilabel targets keep their 0/1 indicator matrix as bytes,
+    converted to Y's dtype a batch at a time.
 
     Parameters
     ----------
@@ -131,40 +133,50 @@ class TrainingTargets:
         Class index of each row (None for multilabel targets).
     table : ndarray of shape (n_classes or 2, n_outputs) or None
         Row k is the row of Y for class index k.
-    Y : ndarray of shape (n_samples, n_outputs) or None
+    indicator : ndarray of shape (n_samples, n_labels), dtype uint8, or None
         The indicator matrix of multilabel targets (None otherwise).
     """
 
     def __init__(self, y, classes, kind, dtype):
         if kind == "multilabel-indicator":
             self.codes, self.table = None, None
-            self.Y = np.asarray(y, dtype=dtype)
+            self.indicator = np.asarray(y, dtype=np.uint8)
         else:
             self.codes = class_codes(y, classes)
             self.table = code_table(kind, len(classes), dtype)
-            self.Y = None
+            self.indicator = None
         self.n_outputs = n_outputs_for(kind, len(classes))
         self.dtype = np.dtype(dtype)
 
     def __len__(self):
-        return len(self.Y if self.codes is None else self.codes)
+        return len(self.indicator if self.codes is None else self.codes)
 
-    def take(self, idx, out, codes_out=None):
+    def scratch(self, m):
+        """A work array for :meth:`take` on up to ``m`` rows (sliced to fit)."""
+        if self.codes is None:
+            return np.empty((m, self.n_outputs), dtype=np.uint8)
+        return np.empty(m, dtype=self.codes.dtype)
+
+    def take(self, idx, out, scratch=None):
         """Write rows ``idx`` of Y into ``out``; return ``out``.
 
-        ``codes_out``, of the dtype of ``codes`` and the length of ``idx``, receives
-        the rows' class indices (a temporary when None).
+        ``scratch``, from :meth:`scratch` and sliced to the length of ``idx``,
+        receives the rows' class indices or indicator bytes (a temporary when
+        None).
         """
-        # mode="clip" lets take write straight into out; the indices are valid.
+        # mode="clip" lets take write straight into its out; the indices are valid.
         if self.codes is None:
-            return self.Y.take(idx, axis=0, out=out, mode="clip")
-        codes = self.codes.take(idx, out=codes_out, mode="clip")
+            ind = self.indicator.take(idx, axis=0, out=scratch, mode="clip")
+            np.copyto(out, ind)
+            return out
+        codes = self.codes.take(idx, out=scratch, mode="clip")
         return self.table.take(codes, axis=0, out=out, mode="clip")
 
     def rows(self, start, stop, out):
-        """Rows ``start:stop`` of Y: a view for multilabel targets, else in ``out``."""
+        """Write rows ``start:stop`` of Y into ``out``; return ``out``."""
         if self.codes is None:
-            return self.Y[start:stop]
+            np.copyto(out, self.indicator[start:stop])
+            return out
         return self.table.take(self.codes[start:stop], axis=0, out=out, mode="clip")
 
     def prior_loss(self, rows, w, out_activation):
@@ -175,8 +187,8 @@ class TrainingTargets:
         if rows is not None:
             w = None if w is None else w[rows]
         if self.codes is None:
-            Y = self.Y if rows is None else self.Y[rows]
-            return loss_of_priors(np.average(Y, axis=0, weights=w), out_activation)
+            ind = self.indicator if rows is None else self.indicator[rows]
+            return loss_of_priors(np.average(ind, axis=0, weights=w), out_activation)
         codes = self.codes if rows is None else self.codes[rows]
         counts = np.zeros(len(self.table))
         # In blocks, as in class_codes: bincount converts its input to 8-byte ints.

@@ -188,8 +188,7 @@ class _Batches:
         dense = isinstance(X, np.ndarray)
         self._X = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
         self._Y = np.empty((batch_size, targets.n_outputs), targets.dtype)
-        codes = targets.codes
-        self._codes = None if codes is None else np.empty(batch_size, codes.dtype)
+        self._scratch = targets.scratch(batch_size)
         self._w = None if w is None else np.empty(batch_size, w.dtype)
 
     def __iter__(self):
@@ -219,18 +218,18 @@ class _Batches:
         blocks.sort(axis=1)
         order[full:].sort()
         # The gathers write into the buffers; the last batch may be shorter.
-        buffers = (self._X, self._Y, self._codes, self._w)
+        buffers = (self._X, self._Y, self._scratch, self._w)
         for start in range(0, n, size):
             idx = order[start : start + size]
             if len(idx) < size:
                 buffers = tuple(None if b is None else b[: len(idx)] for b in buffers)
-            X_out, Y_out, codes_out, w_out = buffers
+            X_out, Y_out, scratch, w_out = buffers
             # mode="clip" lets take write straight into out (with "raise" it goes
             # through a temporary); the indices are valid anyway. The method skips
             # the dispatch of np.take, a tenth of a small batch.
             X_batch = (
                 X[idx] if X_out is None else X.take(idx, axis=0, out=X_out, mode="clip")
             )
-            Y_batch = targets.take(idx, Y_out, codes_out)
+            Y_batch = targets.take(idx, Y_out, scratch)
             w_batch = None if w is None else w.take(idx, out=w_out, mode="clip")
             yield X_batch, Y_batch, w_batch

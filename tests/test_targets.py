@@ -130,7 +130,7 @@ def test_training_targets_give_the_rows_of_encode(kind, out_activation, K, dtype
     idx = np.sort(rng.choice(90, size=25, replace=False))
     out = np.full((25, K), np.nan, dtype=dtype)
 
-    taken = targets.take(idx, out)
+    taken = targets.take(idx, out, targets.scratch(40)[:25])
 
     assert len(targets) == 90
     assert targets.n_outputs == K
@@ -139,11 +139,14 @@ def test_training_targets_give_the_rows_of_encode(kind, out_activation, K, dtype
     rows = targets.rows(30, 55, out)
     assert rows.dtype == dtype
     assert_array_equal(rows, Y[30:55])
+    assert_array_equal(targets.take(idx[:3], out[:3]), Y[idx[:3]])  # no scratch
+    # One byte a row (a class index) or a byte an entry (multilabel), not one
+    # float per row and output unit.
     if kind == "multilabel-indicator":
         assert targets.codes is None
+        assert targets.indicator.nbytes == 90 * K
     else:
-        # One byte a row, not one float per row and output unit.
-        assert targets.Y is None
+        assert targets.indicator is None
         assert targets.codes.nbytes == 90
 
 
