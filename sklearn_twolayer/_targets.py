@@ -31,7 +31,6 @@ __all__ = [
     "loss_of_priors",
     "n_outputs_for",
     "out_activation_for",
-    "prior_loss",
     "proba_from_logits",
 ]
 
@@ -180,7 +179,7 @@ class TrainingTargets:
         return self.table.take(self.codes[start:stop], axis=0, out=out, mode="clip")
 
     def prior_loss(self, rows, w, out_activation):
-        """:func:`prior_loss` of the rows ``rows`` (all rows when None).
+        """:func:`loss_of_priors` of the rows ``rows`` (all rows when None).
 
         ``w`` holds the weights of all rows, or is None.
         """
@@ -246,17 +245,13 @@ def balanced_weights(class_counts):
     return weights
 
 
-def prior_loss(Y, w, out_activation):
-    """Cross-entropy of a model that predicts the weighted class priors for every row.
-
-    This is the loss a network reaches by learning nothing but its output biases; a
-    final training loss far above it means training went wrong.
-    """
-    return loss_of_priors(np.average(Y, axis=0, weights=w), out_activation)
-
-
 def loss_of_priors(p, out_activation):
-    """Cross-entropy of predicting the priors ``p``, the mean row of Y, for each row."""
+    """Cross-entropy of a model that predicts the priors ``p`` for every row.
+
+    ``p`` is the weighted mean row of Y. This is the loss a network reaches by
+    learning nothing but its output biases; a final training loss far above it
+    means training went wrong.
+    """
     p = np.asarray(p, dtype=np.float64)
     if out_activation == "softmax":
         return float(-np.sum(p[p > 0] * np.log(p[p > 0])))

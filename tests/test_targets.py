@@ -16,9 +16,9 @@ from sklearn_twolayer._targets import (
     encode,
     labels_from_proba,
     log_proba_from_logits,
+    loss_of_priors,
     n_outputs_for,
     out_activation_for,
-    prior_loss,
     proba_from_logits,
 )
 
@@ -164,11 +164,12 @@ def test_training_targets_prior_loss_is_that_of_encoded_rows(
     rows = np.sort(rng.choice(n, size=n // 2, replace=False))
 
     for subset in (None, rows):
-        expected = prior_loss(
+        p = np.average(
             Y if subset is None else Y[subset],
-            None if w is None else (w if subset is None else w[subset]),
-            out_activation,
+            axis=0,
+            weights=None if w is None else (w if subset is None else w[subset]),
         )
+        expected = loss_of_priors(p, out_activation)
         got = targets.prior_loss(subset, w, out_activation)
         assert got == pytest.approx(expected, rel=1e-12)
 
@@ -233,12 +234,8 @@ def test_prior_loss_is_the_loss_of_constant_prior_logits(
 ):
     rng = np.random.default_rng(1)
     m = 40
-    if kind == "multilabel-indicator":
-        Y = rng.integers(0, 2, size=(m, K)).astype(np.float64)
-    elif kind == "binary":
-        Y = rng.integers(0, 2, size=(m, 1)).astype(np.float64)
-    else:
-        Y = np.eye(K)[rng.integers(0, K, size=m)]
+    y, classes = _labels(kind, m, 2 if kind == "binary" else K, rng)
+    Y = encode(y, classes, kind, np.float64)
     w = rng.uniform(0.2, 2.0, size=m) if weighted else None
     p = np.average(Y, axis=0, weights=w)
 
@@ -251,15 +248,17 @@ def test_prior_loss_is_the_loss_of_constant_prior_logits(
     S = m if w is None else w.sum()
     expected = objective(Z2, Y, w, S, None, None, 0.0, out_activation)
 
-    assert prior_loss(Y, w, out_activation) == pytest.approx(expected, rel=1e-12)
+    assert loss_of_priors(p, out_activation) == pytest.approx(expected, rel=1e-12)
+    targets = TrainingTargets(y, classes, kind, np.float64)
+    assert targets.prior_loss(None, w, out_activation) == pytest.approx(
+        expected, rel=1e-12
+    )
 
 
 def test_prior_loss_of_a_constant_unit_is_zero_and_finite():
     # A label that is never (or always) on costs nothing to predict.
-    Y = np.array([[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]])
-
     with np.errstate(divide="raise", invalid="raise"):
-        loss = prior_loss(Y, None, "logistic")
+        loss = loss_of_priors([0.0, 1.0], "logistic")
 
     assert loss == 0.0
 
