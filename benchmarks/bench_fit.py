@@ -16,11 +16,12 @@ Usage::
 
 The report lists, per configuration and dtype, the median seconds per epoch of both
 estimators and their ratio (BLAS limited to one thread, then all threads), the
-GFLOP/s achieved against a measured GEMM peak, the peak memory that fit and
-predict_proba allocate beyond X (traced with tracemalloc, which sees NumPy's
-allocations but not BLAS's small internal buffers), predict_proba throughput and
-the held-out accuracy of both (the mean over the repeats, whose fits start from
-different random weights).
+GFLOP/s achieved against a measured GEMM peak, the BLAS floor (an epoch of the
+same row gathers and matrix products with nothing else, for dense X), the peak
+memory that fit and predict_proba allocate beyond X (traced with tracemalloc,
+which sees NumPy's allocations but not BLAS's small internal buffers),
+predict_proba throughput and the held-out accuracy of both (the mean over the
+repeats, whose fits start from different random weights).
 """
 
 import argparse
@@ -48,6 +49,7 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer._network import _dot_T, _matmul, _times_W2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.path.join(HERE, os.pardir, "docs", "benchmarks.md")
@@ -234,6 +236,65 @@ def _time(func, clock=time.perf_counter):
     return clock() - start
 
 
+def floor_fit(config, X, n_outputs, epochs, seed):
+    """An epoch's row gathers and matrix products alone: the BLAS floor of a fit.
+
+    Runs the batches of a dense fit as ``TwoLayerClassifier`` does (rows shuffled
+    every epoch, each full batch's rows gathered in increasing order into one
+    buffer) and makes the matrix products of each batch's forward and backward
+    passes, through the package's own product functions, on the same shapes and
+    memory orders (W1 and W2 in Fortran order). Nothing else is computed: no bias,
+    activation, loss or update, whose operands' values do not matter to BLAS. No
+    implementation that gathers the rows and makes these products can train
+    faster, so ``floor / MLPClassifier`` bounds the ratio from below.
+    """
+    rng = np.random.RandomState(seed)
+    n, d = X.shape
+    m, h, K, dtype = config.batch_size, config.hidden_size, n_outputs, X.dtype
+    W1 = np.asfortranarray(rng.uniform(-0.1, 0.1, (h, d)).astype(dtype))
+    W2 = np.asfortranarray(rng.uniform(-0.1, 0.1, (K, h)).astype(dtype))
+    dW1, dW2 = np.empty_like(W1), np.empty_like(W2)
+    db1, db2 = np.empty(h, dtype), np.empty(K, dtype)
+    X_rows = np.empty((m, d), dtype)
+    H, dH = np.empty((m, h), dtype), np.empty((m, h), dtype)
+    Z2, dZ2 = np.empty((m, K), dtype), rng.uniform(-0.1, 0.1, (m, K)).astype(dtype)
+    ones = np.ones(m, dtype)
+    order = np.arange(n)
+    full = n - n % m
+    for _ in range(epochs):
+        rng.shuffle(order)
+        blocks = order[:full].view()
+        blocks.shape = (full // m, m)
+        blocks.sort(axis=1)
+        order[full:].sort()
+        for start in range(0, n, m):
+            idx = order[start : start + m]
+            b = len(idx)
+            X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
+            A1 = _matmul(X_b, W1.T, out=H[:b])  # Z1 = X W1^T
+            np.matmul(A1, W2.T, out=Z2[:b])  # Z2 = A1 W2^T
+            dZ2_b = dZ2[:b]
+            if K == 1:
+                # dW2, db2, then dW1 and db1 with the slope's shape (m x h).
+                np.dot(dZ2_b[:, 0], A1, out=dW2[0])
+                np.dot(ones[:b], dZ2_b, out=db2)
+                _dot_T(A1, X_b, out=dW1)
+                np.dot(dZ2_b[:, 0], A1, out=db1)
+            else:
+                _dot_T(dZ2_b, A1, out=dW2)
+                np.dot(ones[:b], dZ2_b, out=db2)
+                dZ1 = _times_W2(dZ2_b, W2, None, out=dH[:b])
+                _dot_T(dZ1, X_b, out=dW1)
+                np.dot(ones[:b], dZ1, out=db1)
+
+
+def _timed_floor(config, X, n_outputs, seed, clock):
+    gc.collect()
+    start = clock()
+    floor_fit(config, X, n_outputs, config.epochs, seed)
+    return clock() - start
+
+
 def flops_per_epoch(config, X, n_outputs):
     """Floating-point operations of one epoch of our forward and backward passes.
 
@@ -252,13 +313,24 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
     X, y, X_test, y_test = make_data(config, dtype, n_test)
     times = {"ours": [], "mlp": []}
     scores = {"ours": [], "mlp": []}
+    # The floor runs with the one-thread timings, for dense X only: the products
+    # with a sparse batch are not dense BLAS calls.
+    with_floor = measure_extras and not sp.issparse(X)
+    n_classes = len(np.unique(y))
+    n_outputs = 1 if n_classes == 2 else n_classes
+    if with_floor:
+        times["floor"] = []
     # One short fit each first, so that imports and first-call costs are not timed.
     for model in estimators(config, 1, 0).values():
         timed_fit(model, X[: min(500, X.shape[0])], y[: min(500, X.shape[0])])
     for r in range(repeats):
         models = estimators(config, config.epochs, r)
-        order = ["ours", "mlp"] if r % 2 == 0 else ["mlp", "ours"]
+        order = list(times) if r % 2 == 0 else list(times)[::-1]
         for name in order:
+            if name == "floor":
+                seconds = _timed_floor(config, X, n_outputs, r, clock)
+                times[name].append(seconds / config.epochs)
+                continue
             seconds = timed_fit(models[name], X, y, clock)
             times[name].append(seconds / config.epochs)
             if measure_extras:
@@ -267,7 +339,8 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
                 scores[name].append(models[name].score(X_test, y_test))
         log(
             f"  {config.name} {np.dtype(dtype).name} repeat {r + 1}/{repeats}: "
-            f"ours {times['ours'][-1]:.4f}s  mlp {times['mlp'][-1]:.4f}s per epoch"
+            + "  ".join(f"{k} {v[-1]:.4f}s" for k, v in times.items())
+            + " per epoch"
         )
     ratios = [o / m for o, m in zip(times["ours"], times["mlp"], strict=True)]
     result = {
@@ -275,10 +348,18 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
         "mlp": statistics.median(times["mlp"]),
         "ratio": statistics.median(ratios),
     }
+    if with_floor:
+        # Ratios per repeat, like the main one: neighbouring runs share the load.
+        result["floor"] = statistics.median(times["floor"])
+        result["floor_ratio"] = statistics.median(
+            [f / m for f, m in zip(times["floor"], times["mlp"], strict=True)]
+        )
+        result["ours_floor"] = statistics.median(
+            [o / f for o, f in zip(times["ours"], times["floor"], strict=True)]
+        )
     if not measure_extras:
         return result
     fitted = models
-    n_outputs = fitted["ours"].n_outputs_
     result["gflops"] = flops_per_epoch(config, X, n_outputs) / result["ours"] / 1e9
     result["x_mb"] = nbytes(X) / 2**20
     result["params_mb"] = (
@@ -360,6 +441,27 @@ def report(results, peaks, configs, command, repeats):
             f"**{r['ratio']:.2f}** | <= {c.target:.2f}{ok} | "
             f"{r['gflops']:.1f} ({100 * r['gflops'] / peaks[dtype]:.0f}%) |"
         )
+    floors = [(k, r) for k, r in results.items() if "floor" in r]
+    if floors:
+        lines += [
+            "",
+            "### The BLAS floor (one thread)",
+            "",
+            "The floor is an epoch of the same batches that only gathers each "
+            "batch's rows of X and makes the matrix products of its forward and "
+            "backward passes (`floor_fit` in the script), timed in the same "
+            "repeats. No implementation that makes these products can train "
+            "faster: `floor / MLPClassifier` is the lowest ratio within reach, "
+            "and `ours / floor` is what the rest of our batch step costs on top.",
+            "",
+            "| config | dtype | floor | floor / MLPClassifier | ours / floor |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {name} | {dtype} | {r['floor']:.4f} | {r['floor_ratio']:.2f} | "
+            f"{r['ours_floor']:.2f}x |"
+            for (name, dtype, _), r in floors
+        ]
     if any(t != "1" for (_, _, t) in results):
         lines += [
             "",
@@ -438,11 +540,20 @@ def plot(results, configs, path):
         ys = [results.get((n, dtype, threads), {}).get("ratio", np.nan) for n in names]
         label = f"{dtype}, {'1 thread' if threads == '1' else 'all threads'}"
         ax.bar(xs, ys, width, label=label)
+        floor = [results.get((n, dtype, threads), {}).get("floor_ratio") for n in names]
+        if any(f is not None for f in floor):
+            ax.plot(
+                xs,
+                [np.nan if f is None else f for f in floor],
+                "k_",
+                markersize=10,
+                label="BLAS floor" if i == 0 else None,
+            )
     for j, n in enumerate(names):
         ax.hlines(configs[n].target, j - 0.1, j + 0.9, colors="k", linestyles="--")
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(names))], names)
     ax.set_ylabel("epoch time, ours / MLPClassifier")
-    ax.set_title("Lower is faster; dashed: target")
+    ax.set_title("Lower is faster; dashed: target; ticks: BLAS floor")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)

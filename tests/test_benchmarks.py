@@ -45,7 +45,12 @@ def test_quick_run_writes_table_and_plot(bench, tmp_path, capsys):
         assert r["ours"] > 0 and r["mlp"] > 0 and r["ratio"] > 0
         assert 0 <= r["acc_ours"] <= 1 and 0 <= r["acc_mlp"] <= 1
         assert r["fit_mem_ours"] > 0 and r["rows_ours"] > 0
+    # The floor is timed for dense X only.
+    floor = results[("A", "float32", "1")]
+    assert floor["floor"] > 0 and floor["floor_ratio"] > 0 and floor["ours_floor"] > 0
+    assert "floor" not in results[("D", "float32", "1")]
     text = page.read_text()
+    assert "### The BLAS floor" in text and "| A | float32 |" in text
     assert "old" not in text
     assert text.startswith("# Title") and text.endswith("After.\n")
     assert "| A | digits" in text and "| D |" in text
@@ -72,3 +77,52 @@ def test_data_of_each_configuration_has_the_declared_shape(bench):
         assert sp.issparse(X) == bool(config.sparse_density)
         if not config.digits:
             assert X_test.shape[0] == len(y_test) == 7
+
+
+def _product_calls(bench, monkeypatch, run):
+    """Shapes and memory orders of the products with X that ``run()`` makes."""
+    import sklearn_twolayer._network as network
+
+    calls = []
+    original = network._matmul
+
+    def recording(A, B, out=None):
+        layout = [(a.shape, a.flags.c_contiguous, a.flags.f_contiguous) for a in (A, B)]
+        calls.append((*layout, out is not None and out.flags.c_contiguous))
+        return original(A, B, out=out)
+
+    monkeypatch.setattr(network, "_matmul", recording)
+    monkeypatch.setattr(bench, "_matmul", recording)
+    run()
+    monkeypatch.undo()
+    return sorted(calls, key=repr)
+
+
+@pytest.mark.parametrize(
+    "name, batch_size, hidden_size",
+    # Binary with m * h = 8192 takes fit's factored path for one output unit.
+    [("A", 50, 16), ("B", 32, 16), ("B", 128, 64)],
+)
+def test_floor_makes_the_products_of_a_fit(
+    bench, monkeypatch, name, batch_size, hidden_size
+):
+    import dataclasses
+
+    import numpy as np
+
+    config = dataclasses.replace(
+        bench.QUICK[name], batch_size=batch_size, hidden_size=hidden_size, epochs=1
+    )
+    X, y, _, _ = bench.make_data(config, np.float64, n_test=0)
+    model = bench.estimators(config, 1, 0)["ours"]
+    fit_calls = _product_calls(bench, monkeypatch, lambda: bench.timed_fit(model, X, y))
+    n_outputs = model.n_outputs_
+    floor_calls = _product_calls(
+        bench, monkeypatch, lambda: bench.floor_fit(config, X, n_outputs, 1, 0)
+    )
+
+    # Per batch, the two products with X, and dW2 unless one output unit makes it
+    # a vector product; the last batch is shorter.
+    n_batches = -(-X.shape[0] // batch_size)
+    assert len(fit_calls) == (2 if n_outputs == 1 else 3) * n_batches
+    assert floor_calls == fit_calls
