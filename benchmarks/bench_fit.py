@@ -259,33 +259,43 @@ def floor_fit(config, X, n_outputs, epochs, seed):
     H, dH = np.empty((m, h), dtype), np.empty((m, h), dtype)
     Z2, dZ2 = np.empty((m, K), dtype), rng.uniform(-0.1, 0.1, (m, K)).astype(dtype)
     ones = np.ones(m, dtype)
+    for idx in batch_indices(n, m, epochs, rng):
+        b = len(idx)
+        X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
+        A1 = _matmul(X_b, W1.T, out=H[:b])  # Z1 = X W1^T
+        np.matmul(A1, W2.T, out=Z2[:b])  # Z2 = A1 W2^T
+        dZ2_b = dZ2[:b]
+        if K == 1:
+            # dW2, db2, then dW1 and db1 with the slope's shape (m x h).
+            np.dot(dZ2_b[:, 0], A1, out=dW2[0])
+            np.dot(ones[:b], dZ2_b, out=db2)
+            _dot_T(A1, X_b, out=dW1)
+            np.dot(dZ2_b[:, 0], A1, out=db1)
+        else:
+            _dot_T(dZ2_b, A1, out=dW2)
+            np.dot(ones[:b], dZ2_b, out=db2)
+            dZ1 = _times_W2(dZ2_b, W2, None, out=dH[:b])
+            _dot_T(dZ1, X_b, out=dW1)
+            np.dot(ones[:b], dZ1, out=db1)
+
+
+def batch_indices(n, batch_size, epochs, rng):
+    """Yield the row indices of each batch, as ``TwoLayerClassifier`` orders them.
+
+    The rows are shuffled every epoch, and each batch's indices sorted, so that
+    its rows are gathered front to back. Each yielded array is a view that the
+    next epoch overwrites.
+    """
     order = np.arange(n)
-    full = n - n % m
+    full = n - n % batch_size
     for _ in range(epochs):
         rng.shuffle(order)
         blocks = order[:full].view()
-        blocks.shape = (full // m, m)
+        blocks.shape = (full // batch_size, batch_size)
         blocks.sort(axis=1)
         order[full:].sort()
-        for start in range(0, n, m):
-            idx = order[start : start + m]
-            b = len(idx)
-            X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
-            A1 = _matmul(X_b, W1.T, out=H[:b])  # Z1 = X W1^T
-            np.matmul(A1, W2.T, out=Z2[:b])  # Z2 = A1 W2^T
-            dZ2_b = dZ2[:b]
-            if K == 1:
-                # dW2, db2, then dW1 and db1 with the slope's shape (m x h).
-                np.dot(dZ2_b[:, 0], A1, out=dW2[0])
-                np.dot(ones[:b], dZ2_b, out=db2)
-                _dot_T(A1, X_b, out=dW1)
-                np.dot(dZ2_b[:, 0], A1, out=db1)
-            else:
-                _dot_T(dZ2_b, A1, out=dW2)
-                np.dot(ones[:b], dZ2_b, out=db2)
-                dZ1 = _times_W2(dZ2_b, W2, None, out=dH[:b])
-                _dot_T(dZ1, X_b, out=dW1)
-                np.dot(ones[:b], dZ1, out=db1)
+        for start in range(0, n, batch_size):
+            yield order[start : start + batch_size]
 
 
 def _timed_floor(config, X, n_outputs, seed, clock):

@@ -214,20 +214,11 @@ def compiled_fit(config, X, codes, n_outputs, epochs, seed):
     b1, b2 = np.zeros(h, X.dtype), np.zeros(n_outputs, X.dtype)
     step = CompiledStep(W1, b1, W2, b2, m)
     X_rows, code_rows = np.empty((m, d), X.dtype), np.empty(m, codes.dtype)
-    order = np.arange(n)
-    full = n - n % m
-    for _ in range(epochs):
-        rng.shuffle(order)
-        blocks = order[:full].view()
-        blocks.shape = (full // m, m)
-        blocks.sort(axis=1)
-        order[full:].sort()
-        for start in range(0, n, m):
-            idx = order[start : start + m]
-            b = len(idx)
-            X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
-            c_b = codes.take(idx, out=code_rows[:b], mode="clip")
-            step.step(X_b, c_b, config.alpha)
+    for idx in bench_fit.batch_indices(n, m, epochs, rng):
+        b = len(idx)
+        X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
+        c_b = codes.take(idx, out=code_rows[:b], mode="clip")
+        step.step(X_b, c_b, config.alpha)
     return step
 
 
