@@ -243,9 +243,9 @@ def floor_fit(config, X, n_outputs, epochs, seed):
     every epoch, each full batch's rows gathered in increasing order into one
     buffer) and makes the matrix products of each batch's forward and backward
     passes, through the package's own product functions, on the same shapes and
-    memory orders (W1 and W2 in Fortran order). Nothing else is computed: no bias,
-    activation, loss or update, whose operands' values do not matter to BLAS. No
-    implementation that gathers the rows and makes these products can train
+    memory orders (W1 and W2 in Fortran order). Nothing else is computed (no bias,
+    activation, loss or update); the operands' values do not change BLAS's time.
+    No implementation that gathers the rows and makes these products can train
     faster, so ``floor / MLPClassifier`` bounds the ratio from below.
     """
     rng = np.random.RandomState(seed)
