@@ -988,10 +988,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         return int(min(n, max(1, budget // row_bytes)))
 
     def _fitted_params(self):
-        # Users may set the weights by hand: check them here rather than let a
-        # matrix product fail on a shape or NaN spread into the probabilities.
+        # Users may set the weights by hand: a wrong shape is reported here rather
+        # than by a failing matrix product. Their values are checked by
+        # _predict_logits only when the outputs are not finite, since a pass over
+        # W1 can cost more than predicting a few rows.
         params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
-        _check_params(
+        _check_shapes(
             params,
             self._param_shapes(params.W1.shape[0]),
             "has shape {shape}, but the other fitted attributes need {expected}.",
@@ -1007,10 +1009,14 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         X = self._validate_X(X)
         # Finite rows far outside the training range can overflow the products to
         # inf, and inf - inf to NaN; the check below reports that in plain words.
+        params = self._fitted_params()
         with np.errstate(over="ignore", invalid="ignore"):
-            Z2 = self._logits(self._fitted_params(), X)
+            Z2 = self._logits(params, X)
         bad = ~np.isfinite(Z2).all(axis=1)
         if bad.any():
+            # A weight set to NaN or infinity shows here; one that no output
+            # depends on (a column of W1 that the rows' nonzeros miss) is harmless.
+            _check_finite(params)
             raise ValueError(
                 f"The network's outputs overflow for {int(bad.sum())} of the "
                 f"{len(Z2)} rows of X (first at row {int(np.argmax(bad))}): their "
@@ -1159,13 +1165,22 @@ def _check_params(params, shapes, shape_problem, nonfinite_problem="."):
     ``shape_problem`` is formatted with ``shape`` and ``expected``; each message
     starts with the attribute's name.
     """
+    _check_shapes(params, shapes, shape_problem)
+    _check_finite(params, nonfinite_problem)
+
+
+def _check_shapes(params, shapes, problem):
     for name, p, expected in zip(_PARAM_NAMES, params, shapes, strict=True):
         if p.shape != tuple(expected):
             raise ValueError(
-                f"{name} " + shape_problem.format(shape=p.shape, expected=expected)
+                f"{name} " + problem.format(shape=p.shape, expected=expected)
             )
+
+
+def _check_finite(params, problem="."):
+    for name, p in zip(_PARAM_NAMES, params, strict=True):
         if not np.isfinite(p).all():
-            raise ValueError(f"{name} contains NaN or infinity{nonfinite_problem}")
+            raise ValueError(f"{name} contains NaN or infinity{problem}")
 
 
 def _all_finite(arrays):
