@@ -606,7 +606,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 for name in _PARAM_NAMES
             )
         )
-        _check_params(
+        # Their values are checked only if training fails (see _train): for a wide
+        # model, a scan of W1 costs as much as a partial_fit call on a few batches.
+        _check_shapes(
             params,
             self._param_shapes(self.hidden_size),
             f"has shape {{shape}}, but hidden_size={self.hidden_size} and the data "
@@ -617,12 +619,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 if incremental
                 else "Set warm_start=False to start afresh."
             ),
-            ", so training cannot continue from it; fit the estimator afresh.",
         )
         velocity = getattr(self, "_velocity", None)
         if velocity is not None:
             velocity = [np.array(v, dtype=dtype) for v in velocity]
-        return _TrainingState(params, velocity, list(self.loss_curve_), self.t_)
+        return _TrainingState(
+            params, velocity, list(self.loss_curve_), self.t_, resumed=True
+        )
 
     def _check_weights(self, sample_weight, X):
         if sample_weight is None:
@@ -794,6 +797,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 state.t += len(train)
                 state.loss_curve.append(loss)
                 if not (np.isfinite(loss) and _all_finite(state.params)):
+                    if state.resumed:
+                        # Weights that were not finite to begin with are named,
+                        # rather than reported as a divergence. Until _commit the
+                        # fitted attributes hold them unchanged.
+                        _check_finite(
+                            [getattr(self, name) for name in _PARAM_NAMES],
+                            ", so training cannot continue from it; fit the "
+                            "estimator afresh.",
+                        )
                     raise ValueError(
                         f"The training loss became non-finite ({loss}) at epoch "
                         f"{epoch + 1}: gradient descent diverged. Scale X (for "

@@ -17,13 +17,16 @@ class _TrainingState:
 
     ``params`` and ``velocity`` are private copies; the lists are the new entries of
     the curves. The estimator's ``_commit`` writes a state to its fitted attributes.
+    ``resumed`` says that ``params`` were copied from the fitted attributes without
+    checking that their values are finite: training does that if it fails.
     """
 
-    def __init__(self, params, velocity, loss_curve, t):
+    def __init__(self, params, velocity, loss_curve, t, resumed=False):
         self.params = params
         self.velocity = velocity
         self.loss_curve = loss_curve
         self.t = t
+        self.resumed = resumed
         self.n_iter = 0
         self.validation_scores = []
         self.validation_loss_curve = []

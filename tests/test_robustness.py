@@ -125,6 +125,14 @@ def fit_with_overflowing_validation_rows():
         )
 
 
+def partial_fit_sparse_from_nan_column():
+    # No row reaches feature 1, so the sparse products never read its NaN weights
+    # and the loss stays finite; the check at the end of the epoch finds them.
+    est = fitted()
+    est.W1_[:, 1] = np.nan
+    return est.partial_fit(sp.csr_matrix(X * [1, 0, 1]), Y)
+
+
 def set_attr(est, name, value):
     setattr(est, name, value)
     return est
@@ -515,6 +523,16 @@ CASES = {
     "partial_fit-from-nan-weights": (
         lambda: set_attr(fitted(), "W2_", np.full((1, 4), np.nan)).partial_fit(X, Y),
         Raises(ValueError, "W2_ contains NaN or infinity, so training cannot continue"),
+    ),
+    "warm-fit-from-inf-bias": (
+        lambda: set_attr(
+            fitted().set_params(warm_start=True), "b1_", np.full(4, np.inf)
+        ).fit(X, Y),
+        Raises(ValueError, "b1_ contains NaN or infinity, so training cannot continue"),
+    ),
+    "partial_fit-sparse-from-nan-column": (
+        partial_fit_sparse_from_nan_column,
+        Raises(ValueError, "W1_ contains NaN or infinity, so training cannot continue"),
     ),
     "partial_fit-hidden_size-changed": (
         lambda: fitted().set_params(hidden_size=5).partial_fit(X, Y),
