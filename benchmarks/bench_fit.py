@@ -50,6 +50,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_twolayer import TwoLayerClassifier
 from sklearn_twolayer._network import _dot_T, _matmul, _times_W2
+from sklearn_twolayer._training import sort_batches
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.path.join(HERE, os.pardir, "docs", "benchmarks.md")
@@ -287,13 +288,9 @@ def batch_indices(n, batch_size, epochs, rng):
     next epoch overwrites.
     """
     order = np.arange(n)
-    full = n - n % batch_size
     for _ in range(epochs):
         rng.shuffle(order)
-        blocks = order[:full].view()
-        blocks.shape = (full // batch_size, batch_size)
-        blocks.sort(axis=1)
-        order[full:].sort()
+        sort_batches(order, batch_size)
         for start in range(0, n, batch_size):
             yield order[start : start + batch_size]
 

@@ -40,7 +40,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_fit
 
-from sklearn_twolayer._network import _dot_T, _matmul, _times_W2
+from sklearn_twolayer._network import (
+    Params,
+    _dot_T,
+    _matmul,
+    _shared_base,
+    _times_W2,
+    flat_params,
+)
 
 try:
     from numba import njit as compiled
@@ -160,24 +167,16 @@ class CompiledStep:
 
     def __init__(self, W1, b1, W2, b2, batch_size):
         dtype = W1.dtype
-        (h, d), K = W1.shape, W2.shape[0]
-        self.flat = np.empty(h * d + h + K * h + K, dtype)
-        self.grad = np.empty_like(self.flat)
-        self.params = self._views(self.flat, h, d, K)
-        self.grads = self._views(self.grad, h, d, K)
-        for view, value in zip(self.params, (W1, b1, W2, b2), strict=True):
-            view[...] = value
+        (h, _), K = W1.shape, W2.shape[0]
+        # The package's layout: views of one 1-D array, for one update loop.
+        self.params = flat_params(
+            Params(np.asfortranarray(W1), b1, np.asfortranarray(W2), b2)
+        )
+        self.grads = flat_params(self.params)
+        self.flat, self.grad = _shared_base(self.params), _shared_base(self.grads)
         m = batch_size
         self.H, self.dH = np.empty((m, h), dtype), np.empty((m, h), dtype)
         self.Z2, self.dZ2 = np.empty((m, K), dtype), np.empty((m, K), dtype)
-
-    @staticmethod
-    def _views(flat, h, d, K):
-        W1 = flat[: h * d].reshape(d, h).T
-        b1 = flat[h * d : h * d + h]
-        W2 = flat[h * d + h : h * d + h + K * h].reshape(h, K).T
-        b2 = flat[h * d + h + K * h :]
-        return W1, b1, W2, b2
 
     def step(self, X, codes, alpha):
         """Train on one batch; return the sum of its rows' losses."""
