@@ -466,10 +466,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         per_class = self._class_weights(y, sample_weight, incremental)
         w = self._row_weights(y, sample_weight, per_class, X.dtype)
 
-        # Row indices, and each epoch's shuffled copy of them, are the largest
-        # arrays fit adds when X has few columns: int32 halves them.
         n = X.shape[0]
-        train = np.arange(n, dtype=np.int32 if n < 2**31 else np.intp)
+        train = np.arange(n, dtype=_index_dtype(X))
         val = None
         if not incremental:
             train, val = self._validation_set(
@@ -796,7 +794,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 state.n_iter += 1
                 state.t += len(train)
                 state.loss_curve.append(loss)
-                if not (np.isfinite(loss) and _all_finite(state.params)):
+                if not (math.isfinite(loss) and _all_finite(state.params)):
                     if state.resumed:
                         # Weights that were not finite to begin with are named,
                         # rather than reported as a divergence. Until _commit the
@@ -1193,6 +1191,25 @@ def _check_finite(params, problem="."):
     for name, p in zip(_PARAM_NAMES, params, strict=True):
         if not np.isfinite(p).all():
             raise ValueError(f"{name} contains NaN or infinity{problem}")
+
+
+def _index_dtype(X):
+    """The dtype of the training rows' indices, which each epoch shuffles.
+
+    The index array is the largest one fit adds when X has few columns: int32 halves
+    it. Where it weighs little against X, intp is kept, since Generator.shuffle
+    moves 8-byte items faster than 4-byte ones (1,797 indices: about 40 against 70
+    microseconds, about 1% of an epoch of the digits).
+    """
+    n = X.shape[0]
+    x_bytes = X.data.nbytes if sp.issparse(X) else X.nbytes
+    if n >= 2**31 or 8 * n <= x_bytes // _INTP_MAX_SHARE:
+        return np.intp
+    return np.int32
+
+
+# intp indices are kept up to this fraction (1/20) of X's bytes.
+_INTP_MAX_SHARE = 20
 
 
 def _all_finite(arrays):

@@ -9,7 +9,7 @@ validation rows.
 
 import numpy as np
 
-from ._network import Params
+from ._network import Params, _shared_base, flat_params
 
 
 class _TrainingState:
@@ -42,10 +42,18 @@ class _TrainingState:
         def copies(arrays, old):
             if arrays is None:
                 return None
+            # Arrays laid out in one (see flat_params) are copied in one call.
+            base = _shared_base(arrays)
             if old is None:
-                return [a.copy() for a in arrays]
-            for target, a in zip(old, arrays, strict=True):
-                np.copyto(target, a)
+                if base is None:
+                    return [a.copy() for a in arrays]
+                return list(flat_params(arrays))
+            old_base = None if base is None else _shared_base(old)
+            if old_base is not None:
+                np.copyto(old_base, base)
+            else:
+                for target, a in zip(old, arrays, strict=True):
+                    np.copyto(target, a)
             return list(old)
 
         copy = _TrainingState(

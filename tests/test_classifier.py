@@ -134,6 +134,34 @@ def test_same_random_state_gives_bit_identical_weights(params):
     assert not np.array_equal(a.W1_, c.W1_)
 
 
+def test_row_index_dtype_follows_the_size_of_X():
+    from sklearn_twolayer._classifier import _index_dtype
+
+    # 64 float64 columns: 8-byte indices are 1/64 of X. 10 float32 columns: they
+    # would be a fifth of X, so they are int32.
+    assert _index_dtype(np.zeros((1797, 64))) == np.intp
+    assert _index_dtype(np.zeros((1000, 10), dtype=np.float32)) == np.int32
+    X = sp.random(1000, 50, density=0.02, format="csr", random_state=0)
+    assert _index_dtype(X) == np.int32
+
+
+@pytest.mark.parametrize("validation_fraction", [None, 0.2])
+def test_row_index_dtype_does_not_change_the_shuffle(monkeypatch, validation_fraction):
+    import sklearn_twolayer._classifier as module
+
+    X, y = _data(3, n_samples=300, n_features=40)
+    kwargs = dict(hidden_size=8, batch_size=32, max_iter=3, random_state=0)
+    if validation_fraction:
+        kwargs.update(early_stopping=True, validation_fraction=validation_fraction)
+    fits = {}
+    for share in (1, 10**9):  # intp, then int32
+        monkeypatch.setattr(module, "_INTP_MAX_SHARE", share)
+        assert module._index_dtype(X) == (np.intp if share == 1 else np.int32)
+        fits[share] = fit_quietly(TwoLayerClassifier(**kwargs), X, y)
+    assert_same_weights(fits[1], fits[10**9])
+    assert fits[1].loss_curve_ == fits[10**9].loss_curve_
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_sparse_input_gives_the_dense_model(fmt, n_classes):
