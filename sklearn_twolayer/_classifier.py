@@ -55,7 +55,14 @@ from ._network import (
     loss_and_grads,
 )
 from ._optimizer import GradientDescent
-from ._training import _Batches, _Callbacks, _Stopper, _TrainingState, _Validation
+from ._training import (
+    _Batches,
+    _Callbacks,
+    _ColumnRollback,
+    _Stopper,
+    _TrainingState,
+    _Validation,
+)
 from ._version import __version__
 
 try:  # scikit-learn >= 1.9
@@ -380,6 +387,14 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         -------
         self : TwoLayerClassifier
             The updated estimator.
+
+        Notes
+        -----
+        A call that fails or is interrupted leaves the estimator as it was. On
+        sparse rows that reach at most a third of the columns of ``W1_``, without
+        ``momentum`` or ``l2``, ``W1_`` is trained in place (the reached columns are
+        saved and written back on failure) rather than copied: an array taken from
+        ``W1_`` before the call sees the update.
         """
         if hasattr(self, "W1_"):
             # scikit-learn validates the parameters on the first call only, but
@@ -399,20 +414,25 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         validation=(None, None, None),
     ):
         # Attributes are replaced, never mutated, so a shallow copy is enough to put
-        # the estimator back as it was if this call fails or is interrupted early.
+        # the estimator back as it was if this call fails or is interrupted early;
+        # the one exception, a W1_ that partial_fit trains in place, comes with a
+        # rollback in ``undo``.
         saved = dict(self.__dict__)
+        undo = []
         try:
             committed = self._fit_unsafe(
-                X, y, sample_weight, incremental, classes, validation
+                X, y, sample_weight, incremental, classes, validation, undo
             )
         except BaseException:
-            self._restore(saved)
+            self._restore(saved, undo)
             raise
         if not committed:
-            self._restore(saved)
+            self._restore(saved, undo)
         return self
 
-    def _restore(self, saved):
+    def _restore(self, saved, undo=()):
+        for rollback in undo:
+            rollback.restore()
         # The callback machinery keeps its own bookkeeping on the estimator until
         # fit returns; it must survive the restore.
         keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_KEYS}
@@ -420,7 +440,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self.__dict__.update(saved)
         self.__dict__.update(keep)
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental, classes, validation):
+    def _fit_unsafe(self, X, y, sample_weight, incremental, classes, validation, undo):
         _check_not_bool(
             self, ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
         )
@@ -458,7 +478,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self._seed = seed
             self._class_counts = np.zeros(len(self.classes_))
         else:
-            state = self._resume_state(X.dtype, incremental)
+            state = self._resume_state(X.dtype, incremental, X)
+            if state.rollback is not None:
+                undo.append(state.rollback)
             random_state = np.random.RandomState([self._seed, len(self.loss_curve_)])
 
         targets = _targets.TrainingTargets(y, self.classes_, self._target_type, X.dtype)
@@ -595,12 +617,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         )
         return params
 
-    def _resume_state(self, dtype, incremental):
+    def _resume_state(self, dtype, incremental, X):
+        columns = self._columns_to_train_in_place(X) if incremental else None
+        in_place = columns is not None
         # order="K": a fitted W1_ and W2_ are in Fortran order, which _train
         # would otherwise have to restore with a second copy.
         params = Params(
             *(
-                np.array(getattr(self, name), dtype=dtype, order="K")
+                getattr(self, name)
+                if in_place and name == "W1_"
+                else np.array(getattr(self, name), dtype=dtype, order="K")
                 for name in _PARAM_NAMES
             )
         )
@@ -622,8 +648,38 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if velocity is not None:
             velocity = [np.array(v, dtype=dtype) for v in velocity]
         return _TrainingState(
-            params, velocity, list(self.loss_curve_), self.t_, resumed=True
+            params,
+            velocity,
+            list(self.loss_curve_),
+            self.t_,
+            resumed=True,
+            rollback=_ColumnRollback(params.W1, columns) if in_place else None,
         )
+
+    def _columns_to_train_in_place(self, X):
+        """The columns of W1_ that partial_fit on X may train in place, or None.
+
+        Steps on sparse rows without momentum or L2 term change only the columns
+        of W1 that the rows reach, and :class:`_ColumnRollback` keeps those alone.
+        W1_ must already be what training works on (writeable, Fortran-ordered, of
+        X's dtype, of X's width). Keeping and checking the columns gathers them
+        twice: beyond a third of W1, copying all of it costs less.
+        """
+        W1 = self.W1_
+        if not (
+            sp.issparse(X)
+            and self.momentum == 0
+            and self.l2 == 0
+            and isinstance(W1, np.ndarray)
+            and W1.ndim == 2
+            and W1.shape[1] == X.shape[1]
+            and W1.dtype == X.dtype
+            and W1.flags.f_contiguous
+            and W1.flags.writeable
+        ):
+            return None
+        columns = _ColumnRollback.reached_columns(X, X.shape[1])
+        return columns if 3 * len(columns) <= X.shape[1] else None
 
     def _check_weights(self, sample_weight, X):
         if sample_weight is None:
@@ -794,7 +850,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 state.n_iter += 1
                 state.t += len(train)
                 state.loss_curve.append(loss)
-                if not (math.isfinite(loss) and _all_finite(state.params)):
+                # A W1 trained in place is checked where the call can change it.
+                changed = (
+                    state.params
+                    if state.rollback is None
+                    else state.rollback.changed(state.params)
+                )
+                if not (math.isfinite(loss) and _all_finite(changed)):
+                    if state.rollback is not None:
+                        # The fitted W1_ is then the W1 trained: put it back first.
+                        state.rollback.restore()
                     if state.resumed:
                         # Weights that were not finite to begin with are named,
                         # rather than reported as a divergence. Until _commit the

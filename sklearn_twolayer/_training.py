@@ -15,18 +15,21 @@ from ._network import Params, _shared_base, flat_params
 class _TrainingState:
     """Everything a training call changes, kept apart from the estimator.
 
-    ``params`` and ``velocity`` are private copies; the lists are the new entries of
-    the curves. The estimator's ``_commit`` writes a state to its fitted attributes.
-    ``resumed`` says that ``params`` were copied from the fitted attributes without
-    checking that their values are finite: training does that if it fails.
+    ``params`` and ``velocity`` are private copies, but for a W1 trained in place,
+    whose ``rollback`` (a :class:`_ColumnRollback`) can put it back as it was; the
+    lists are the new entries of the curves. The estimator's ``_commit`` writes a
+    state to its fitted attributes. ``resumed`` says that ``params`` were copied
+    from the fitted attributes without checking that their values are finite:
+    training does that if it fails.
     """
 
-    def __init__(self, params, velocity, loss_curve, t, resumed=False):
+    def __init__(self, params, velocity, loss_curve, t, resumed=False, rollback=None):
         self.params = params
         self.velocity = velocity
         self.loss_curve = loss_curve
         self.t = t
         self.resumed = resumed
+        self.rollback = rollback
         self.n_iter = 0
         self.validation_scores = []
         self.validation_loss_curve = []
@@ -66,6 +69,46 @@ class _TrainingState:
         copy.validation_scores = list(self.validation_scores)
         copy.validation_loss_curve = list(self.validation_loss_curve)
         return copy
+
+
+class _ColumnRollback:
+    """The columns of W1 that a call training W1 in place may change, as they were.
+
+    A step on sparse rows without momentum or L2 term changes only the columns of
+    W1 that the rows' nonzeros reach (see SparseGradient). partial_fit on such rows
+    therefore trains the fitted W1 in place and keeps a copy of those columns
+    alone, instead of copying the whole of W1 to leave the estimator unchanged if
+    the call fails; for a wide model and a call of a few batches, that copy and a
+    scan of all of W1 were most of the call's time.
+
+    Parameters
+    ----------
+    W1 : ndarray of shape (hidden_size, n_features), Fortran-ordered
+        The weights to train in place.
+    columns : ndarray of int
+        The columns that the call's rows reach (see :meth:`reached_columns`).
+    """
+
+    def __init__(self, W1, columns):
+        self.W1 = W1
+        self.columns = columns
+        # W1^T is C-ordered: its rows, the columns of W1, are gathered whole.
+        self.saved = W1.T.take(columns, axis=0)
+
+    @staticmethod
+    def reached_columns(X, n_features):
+        """The columns of W1 that the rows of a CSR matrix X reach, sorted."""
+        reached = np.zeros(n_features, dtype=bool)
+        reached[X.indices] = True
+        return np.flatnonzero(reached)
+
+    def changed(self, params):
+        """``params`` with W1 cut to the columns that the call may have changed."""
+        return (self.W1.T.take(self.columns, axis=0), *params[1:])
+
+    def restore(self):
+        """Write the saved columns back."""
+        self.W1.T[self.columns] = self.saved
 
 
 class _Validation:

@@ -849,6 +849,183 @@ def test_keyboard_interrupt_in_warm_start_keeps_earlier_epochs(failing_step):
     assert est.t_ == 4 * len(X)
 
 
+# ------------------------------------------- partial_fit trains a wide W1 in place
+
+
+def wide_sparse(n=120, d=300, seed=0):
+    """Sparse rows that reach few columns of W1: the first 30 of 300."""
+    rng = np.random.RandomState(seed)
+    Xs = sp.random(n, 30, density=0.2, format="csr", random_state=rng)
+    Xs = sp.hstack([Xs, sp.csr_matrix((n, d - 30))], format="csr")
+    sums = np.asarray(Xs.sum(axis=1)).ravel()
+    return Xs, (sums > np.median(sums)).astype(int)
+
+
+def spread_over_half(Xs):
+    """The same rows with their nonzeros repeated over the first 150 columns."""
+    first = Xs[:, :30].toarray()
+    return sp.csr_matrix(np.hstack([first] * 5 + [np.zeros((Xs.shape[0], 150))]))
+
+
+def wide_model(**params):
+    Xs, y = wide_sparse(seed=1)
+    return small(batch_size=16, **params).partial_fit(Xs, y, classes=[0, 1])
+
+
+def test_sparse_partial_fit_trains_reached_columns_of_W1_in_place():
+    Xs, y = wide_sparse()
+    est = wide_model()
+    W1 = est.W1_
+    untouched = W1[:, 30:].copy()
+    est.partial_fit(Xs, y)
+    assert est.W1_ is W1
+    np.testing.assert_array_equal(W1[:, 30:], untouched)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_partial_fit_in_place_gives_the_copied_result(monkeypatch, dtype):
+    Xs, y = wide_sparse()
+    Xs = Xs.astype(dtype)
+    in_place, copied = wide_model(), wide_model()
+    in_place.partial_fit(Xs[:5].astype(dtype), y[:5])  # float32 from here on
+    copied.partial_fit(Xs[:5].astype(dtype), y[:5])
+    W1 = in_place.W1_
+    in_place.partial_fit(Xs, y)
+    assert in_place.W1_ is W1
+    monkeypatch.setattr(
+        TwoLayerClassifier, "_columns_to_train_in_place", lambda self, X: None
+    )
+    W1 = copied.W1_
+    copied.partial_fit(Xs, y)
+    assert copied.W1_ is not W1
+    assert_same_state(state_of(copied), state_of(in_place))
+
+
+@pytest.mark.parametrize(
+    "params, X_of",
+    [
+        ({"momentum": 0.5}, lambda Xs: Xs),  # the velocity moves every column
+        ({"l2": 0.1}, lambda Xs: Xs),  # so does the penalty
+        ({}, lambda Xs: Xs.toarray()),  # dense rows reach every column
+        ({}, spread_over_half),  # copying W1 costs less than keeping half
+    ],
+    ids=["momentum", "l2", "dense", "half-the-columns"],
+)
+def test_partial_fit_copies_W1_where_it_may_change_everywhere(params, X_of):
+    Xs, y = wide_sparse()
+    est = wide_model(**params)
+    W1 = est.W1_
+    before = W1.copy()
+    est.partial_fit(X_of(Xs), y)
+    assert est.W1_ is not W1
+    np.testing.assert_array_equal(W1, before)
+
+
+def test_read_only_W1_is_copied_not_trained_in_place():
+    Xs, y = wide_sparse()
+    est = wide_model()
+    est.W1_.setflags(write=False)
+    W1 = est.W1_
+    est.partial_fit(Xs, y)
+    assert est.W1_ is not W1
+    assert est.W1_.flags.writeable
+
+
+class StepThenFail(classifier_module.GradientDescent):
+    """An optimizer whose ``fail_at``-th step completes and then raises ``error``."""
+
+    calls = 0
+    fail_at = 3
+    error = MemoryError
+
+    def step(self, params, grads):
+        super().step(params, grads)
+        type(self).calls += 1
+        if type(self).calls == self.fail_at:
+            raise self.error("injected")
+
+
+@pytest.mark.parametrize("error", [MemoryError, KeyboardInterrupt])
+def test_failed_in_place_partial_fit_puts_W1_back(monkeypatch, error):
+    Xs, y = wide_sparse()
+    est = wide_model()
+    W1 = est.W1_
+    before = state_of(est)
+    StepThenFail.calls, StepThenFail.error = 0, error
+    monkeypatch.setattr(classifier_module, "GradientDescent", StepThenFail)
+    if error is KeyboardInterrupt:
+        with pytest.warns(UserWarning, match="estimator is unchanged"):
+            est.partial_fit(Xs, y)
+    else:
+        with pytest.raises(MemoryError, match="injected"):
+            est.partial_fit(Xs, y)
+    assert StepThenFail.calls == 3  # two steps and a third had changed W1
+    assert est.W1_ is W1
+    assert_same_state(before, state_of(est))
+
+
+# The calls before the one that fails end with a finite but exploded loss.
+@pytest.mark.filterwarnings(
+    "ignore:Training diverged:sklearn.exceptions.ConvergenceWarning"
+)
+def test_diverging_in_place_partial_fit_puts_W1_back():
+    Xs, y = wide_sparse()
+    est = wide_model(activation="identity")
+    est.set_params(alpha=1e10)
+    W1 = est.W1_
+    for _ in range(100):
+        before = state_of(est)
+        try:
+            est.partial_fit(Xs * 1e3, y)
+        except ValueError as exc:
+            assert "non-finite" in str(exc)
+            break
+    else:
+        pytest.fail("partial_fit with alpha=1e10 never diverged")
+    assert est.W1_ is W1
+    assert_same_state(before, state_of(est))
+
+
+class OverflowingStep(classifier_module.GradientDescent):
+    """An optimizer whose steps overflow one weight that the rows reach."""
+
+    def step(self, params, grads):
+        super().step(params, grads)
+        params.W1[0, 3] = np.inf
+
+
+def test_weight_overflowing_in_place_is_reported_as_divergence(monkeypatch):
+    # The fitted W1_ is the one trained: it is put back before the fitted
+    # weights are checked, so the error is the divergence, not W1_'s values.
+    Xs, y = wide_sparse()
+    est = wide_model()
+    before = state_of(est)
+    monkeypatch.setattr(classifier_module, "GradientDescent", OverflowingStep)
+    with pytest.raises(ValueError, match="gradient descent diverged"):
+        est.partial_fit(Xs, y)
+    assert_same_state(before, state_of(est))
+
+
+def test_in_place_partial_fit_checks_the_columns_it_trains():
+    Xs, y = wide_sparse()
+    # A NaN weight where the rows reach: named, and nothing changes.
+    est = wide_model()
+    est.W1_[0, 3] = np.nan
+    before = state_of(est)
+    with pytest.raises(ValueError, match="W1_ contains NaN or infinity, so training"):
+        est.partial_fit(Xs, y)
+    assert_same_state(before, state_of(est))
+    # One where they never reach is left alone, as prediction leaves it: sparse
+    # rows train and predict around it, dense rows name it.
+    est = wide_model()
+    est.W1_[0, 200] = np.nan
+    est.partial_fit(Xs, y)
+    assert np.isnan(est.W1_[0, 200])
+    assert np.isfinite(est.predict_proba(Xs)).all()
+    with pytest.raises(ValueError, match="W1_ contains NaN or infinity"):
+        est.predict_proba(Xs.toarray())
+
+
 # -------------------------------------------------------------- concurrency
 
 
