@@ -931,6 +931,20 @@ def test_read_only_W1_is_copied_not_trained_in_place():
     assert est.W1_.flags.writeable
 
 
+def test_in_place_partial_fit_allocates_a_fraction_of_W1():
+    # 5,000 features, rows reaching the first 30: the call keeps and checks
+    # those columns instead of copying W1 (measured: 0.06 x W1; 1.05 with a copy).
+    Xs, y = wide_sparse(n=200, d=5000)
+    est = small(hidden_size=64, batch_size=50).partial_fit(Xs, y, classes=[0, 1])
+    tracemalloc.start()
+    try:
+        est.partial_fit(Xs, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * est.W1_.nbytes, f"peak {peak / est.W1_.nbytes:.2f} x W1"
+
+
 class StepThenFail(classifier_module.GradientDescent):
     """An optimizer whose ``fail_at``-th step completes and then raises ``error``."""
 
