@@ -197,3 +197,22 @@ def test_compiled_fit_trains_as_the_package_does(bench, compiled_step):
     # fifth (measured 0.607 against 0.606; 2.34 untrained).
     assert objective(trained.params) < 0.5 * objective(untrained.params)
     assert objective(trained.params) == pytest.approx(ours, rel=0.2)
+
+
+def test_partial_fit_benchmark_quick_run(capsys):
+    path = SCRIPT.with_name("bench_partial_fit.py")
+    spec = importlib.util.spec_from_file_location("bench_partial_fit", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    results = module.main(["--quick"])
+
+    assert set(results) == {"D256", "D2560"}
+    for r in results.values():
+        assert r["in place"] > 0 and r["copy"] > 0 and r["mlp"] > 0
+        # Forcing the copy changes nothing but the time.
+        assert r["same weights"]
+    # The first case reaches a tenth of the columns (trained in place), the second
+    # all of them (copied).
+    assert results["D256"]["reached"] < 1 / 3 < results["D2560"]["reached"]
+    assert "| tiny | 32 |" in capsys.readouterr().out
