@@ -1,5 +1,6 @@
 """Helpers shared by the estimator-level test files."""
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -38,3 +39,13 @@ def assert_same_weights(a, b, rtol=0.0, atol=0.0):
         np.testing.assert_allclose(
             getattr(a, name), getattr(b, name), rtol=rtol, atol=atol, err_msg=name
         )
+
+
+def peak_bytes(func):
+    """The peak of the memory that tracemalloc traces while ``func()`` runs."""
+    tracemalloc.start()
+    try:
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

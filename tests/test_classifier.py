@@ -7,13 +7,12 @@ what happens when training diverges.
 
 import pickle
 import re
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import FITTED, assert_same_weights, fit_quietly
+from _helpers import FITTED, assert_same_weights, fit_quietly, peak_bytes
 from _helpers import make_data as _data
 from scipy.special import expit, softmax
 from sklearn import config_context
@@ -294,13 +293,8 @@ def test_prediction_memory_is_bounded_by_the_chunk():
         (X_big[:500, 0] > 0).astype(int),
     )
     est.predict_proba(X_big[:10])  # imports and first-call costs
-    tracemalloc.start()
-    try:
-        with config_context(working_memory=1):
-            est.predict_proba(X_big)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    with config_context(working_memory=1):
+        peak = peak_bytes(lambda: est.predict_proba(X_big))
     # In one piece, the hidden layer alone would take 40,000 x 256 x 8 bytes =
     # 78 MiB. Chunks of 1 MiB leave the logits and the probabilities (two and
     # three 40,000 x 2 arrays at most, 0.6 and 1.0 MiB) and the chunk's work.
@@ -314,12 +308,7 @@ def test_predicting_few_rows_makes_no_pass_over_the_weights():
     y = np.arange(200) % 2
     est = fit_quietly(TwoLayerClassifier(128, max_iter=1, random_state=0), X, y)
     est.predict_proba(X[:1])  # imports and first-call costs
-    tracemalloc.start()
-    try:
-        est.predict_proba(X[:1])
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_bytes(lambda: est.predict_proba(X[:1]))
     # Measured: 5 KB, against 2.6 MB for the boolean array of the scan.
     assert peak < est.W1_.size / 20, f"peak {peak} bytes, W1_ {est.W1_.size} entries"
 

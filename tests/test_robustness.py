@@ -10,12 +10,12 @@ import copy
 import re
 import threading
 import time
-import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import peak_bytes
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 
@@ -936,12 +936,7 @@ def test_in_place_partial_fit_allocates_a_fraction_of_W1():
     # those columns instead of copying W1 (measured: 0.06 x W1; 1.05 with a copy).
     Xs, y = wide_sparse(n=200, d=5000)
     est = small(hidden_size=64, batch_size=50).partial_fit(Xs, y, classes=[0, 1])
-    tracemalloc.start()
-    try:
-        est.partial_fit(Xs, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_bytes(lambda: est.partial_fit(Xs, y))
     assert peak < 0.5 * est.W1_.nbytes, f"peak {peak / est.W1_.nbytes:.2f} x W1"
 
 
@@ -1086,13 +1081,8 @@ def test_million_rows_float32_one_epoch_memory():
     Xm = rng.standard_normal((1_000_000, 10), dtype=np.float32)
     ym = (Xm[:, 0] + Xm[:, 1] > 0).astype(np.int8)
     est = TwoLayerClassifier(hidden_size=32, max_iter=1, random_state=0)
-    tracemalloc.start()
     start = time.perf_counter()
-    try:
-        est.fit(Xm, ym)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_bytes(lambda: est.fit(Xm, ym))
     seconds = time.perf_counter() - start
     assert est.W1_.dtype == np.float32
     assert est.t_ == len(Xm)
@@ -1117,12 +1107,7 @@ def test_many_classes_few_features_fit_memory(multiclass):
     est = TwoLayerClassifier(
         hidden_size=16, max_iter=1, multiclass=multiclass, random_state=0
     )
-    tracemalloc.start()
-    try:
-        est.fit(X, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_bytes(lambda: est.fit(X, y))
     assert est.n_outputs_ == 50
     # Measured: 0.22 x X.
     assert peak < 0.5 * X.nbytes, f"peak {peak / X.nbytes:.2f} x X"
