@@ -678,7 +678,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             and W1.flags.writeable
         ):
             return None
-        columns = _ColumnRollback.reached_columns(X, X.shape[1])
+        columns = _ColumnRollback.reached_columns(X)
         return columns if 3 * len(columns) <= X.shape[1] else None
 
     def _check_weights(self, sample_weight, X):
@@ -1258,6 +1258,10 @@ def _check_finite(params, problem="."):
             raise ValueError(f"{name} contains NaN or infinity{problem}")
 
 
+# intp indices are kept up to this fraction (1/20) of X's bytes.
+_INTP_MAX_SHARE = 20
+
+
 def _index_dtype(X):
     """The dtype of the training rows' indices, which each epoch shuffles.
 
@@ -1271,10 +1275,6 @@ def _index_dtype(X):
     if n >= 2**31 or 8 * n <= x_bytes // _INTP_MAX_SHARE:
         return np.intp
     return np.int32
-
-
-# intp indices are kept up to this fraction (1/20) of X's bytes.
-_INTP_MAX_SHARE = 20
 
 
 def _all_finite(arrays):

@@ -96,9 +96,9 @@ class _ColumnRollback:
         self.saved = W1.T.take(columns, axis=0)
 
     @staticmethod
-    def reached_columns(X, n_features):
+    def reached_columns(X):
         """The columns of W1 that the rows of a CSR matrix X reach, sorted."""
-        reached = np.zeros(n_features, dtype=bool)
+        reached = np.zeros(X.shape[1], dtype=bool)
         reached[X.indices] = True
         return np.flatnonzero(reached)
 
