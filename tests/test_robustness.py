@@ -867,9 +867,11 @@ def spread_over_half(Xs):
     return sp.csr_matrix(np.hstack([first] * 5 + [np.zeros((Xs.shape[0], 150))]))
 
 
-def wide_model(**params):
+def wide_model(dtype=np.float64, **params):
     Xs, y = wide_sparse(seed=1)
-    return small(batch_size=16, **params).partial_fit(Xs, y, classes=[0, 1])
+    return small(batch_size=16, **params).partial_fit(
+        Xs.astype(dtype), y, classes=[0, 1]
+    )
 
 
 def test_sparse_partial_fit_trains_reached_columns_of_W1_in_place():
@@ -886,9 +888,8 @@ def test_sparse_partial_fit_trains_reached_columns_of_W1_in_place():
 def test_sparse_partial_fit_in_place_gives_the_copied_result(monkeypatch, dtype):
     Xs, y = wide_sparse()
     Xs = Xs.astype(dtype)
-    in_place, copied = wide_model(), wide_model()
-    in_place.partial_fit(Xs[:5].astype(dtype), y[:5])  # float32 from here on
-    copied.partial_fit(Xs[:5].astype(dtype), y[:5])
+    in_place, copied = wide_model(dtype), wide_model(dtype)
+    assert in_place.W1_.dtype == dtype
     W1 = in_place.W1_
     in_place.partial_fit(Xs, y)
     assert in_place.W1_ is W1
