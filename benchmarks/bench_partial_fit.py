@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPClassifier
 
 from sklearn_twolayer import TwoLayerClassifier
 
@@ -66,27 +65,12 @@ class CopyingClassifier(TwoLayerClassifier):
 
 
 def models(case):
-    """The three estimators, unfitted, with the same hyperparameters."""
-    ours = dict(
-        hidden_size=case.hidden_size,
-        batch_size=case.batch_size,
-        alpha=case.alpha,
-        random_state=0,
-    )
-    mlp = MLPClassifier(
-        hidden_layer_sizes=(case.hidden_size,),
-        solver="sgd",
-        momentum=0.0,
-        nesterovs_momentum=False,
-        alpha=0.0,
-        learning_rate_init=case.alpha,
-        batch_size=case.batch_size,
-        random_state=0,
-    )
+    """The three estimators, unfitted, configured as ``bench_fit.estimators`` does."""
+    pair = bench_fit.estimators(case, 1, 0)
     return {
-        "in place": TwoLayerClassifier(**ours),
-        "copy": CopyingClassifier(**ours),
-        "mlp": mlp,
+        "in place": pair["ours"],
+        "copy": CopyingClassifier(**pair["ours"].get_params()),
+        "mlp": pair["mlp"],
     }
 
 

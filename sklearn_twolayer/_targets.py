@@ -68,6 +68,10 @@ def encode(y, classes, kind, dtype):
     return code_table(kind, len(classes), dtype).take(class_codes(y, classes), axis=0)
 
 
+# Rows per block where a per-row temporary would take 8 bytes a row.
+_CODE_BLOCK = 1 << 16
+
+
 def class_codes(y, classes):
     """Return the index of each label in ``classes``.
 
@@ -89,9 +93,6 @@ def class_codes(y, classes):
         block = slice(start, start + _CODE_BLOCK)
         codes[block] = np.searchsorted(classes, y[block])
     return codes
-
-
-_CODE_BLOCK = 1 << 16
 
 
 def code_table(kind, n_classes, dtype):
