@@ -419,6 +419,15 @@ def _mb(value):
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
+def ratio_text(ratio, target):
+    """The ratio to two decimals, or four where two would round it onto its target.
+
+    0.2507 printed as 0.25 would read as meeting a target of 0.25.
+    """
+    text = f"{ratio:.2f}"
+    return f"{ratio:.4f}" if float(text) == target and ratio != target else text
+
+
 def report(results, peaks, configs, command, repeats):
     """The markdown tables of a run."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -445,7 +454,7 @@ def report(results, peaks, configs, command, repeats):
         lines.append(
             f"| {name} | {c.description} | {c.hidden_size} | {c.batch_size} | "
             f"{c.epochs} | {dtype} | {r['ours']:.4f} | {r['mlp']:.4f} | "
-            f"**{r['ratio']:.2f}** | <= {c.target:.2f}{ok} | "
+            f"**{ratio_text(r['ratio'], c.target)}** | <= {c.target:.2f}{ok} | "
             f"{r['gflops']:.1f} ({100 * r['gflops'] / peaks[dtype]:.0f}%) |"
         )
     floors = [(k, r) for k, r in results.items() if "floor" in r]

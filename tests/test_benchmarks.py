@@ -65,6 +65,21 @@ def test_page_without_markers_is_an_error(bench, tmp_path):
         bench.write_doc(page, "table\n")
 
 
+@pytest.mark.parametrize(
+    "ratio, target, text",
+    [
+        (0.2507, 0.25, "0.2507"),  # rounds onto its target but misses it
+        (0.2459, 0.25, "0.2459"),  # rounds onto its target and meets it
+        (0.3986, 0.40, "0.3986"),
+        (0.25, 0.25, "0.25"),
+        (0.4212, 0.40, "0.42"),
+        (0.0912, 0.15, "0.09"),
+    ],
+)
+def test_ratio_shows_which_side_of_its_target_it_falls(bench, ratio, target, text):
+    assert bench.ratio_text(ratio, target) == text
+
+
 def test_data_of_each_configuration_has_the_declared_shape(bench):
     import numpy as np
     import scipy.sparse as sp
