@@ -295,6 +295,17 @@ def batch_indices(n, batch_size, epochs, rng):
             yield order[start : start + batch_size]
 
 
+def median_ratio(numerators, denominators):
+    """The median of the ratios of paired timings.
+
+    Interleaved runs share the machine's load, so each pair's ratio moves less
+    than either timing.
+    """
+    return statistics.median(
+        a / b for a, b in zip(numerators, denominators, strict=True)
+    )
+
+
 def _timed_floor(config, X, n_outputs, seed, clock):
     gc.collect()
     start = clock()
@@ -349,21 +360,15 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
             + "  ".join(f"{k} {v[-1]:.4f}s" for k, v in times.items())
             + " per epoch"
         )
-    ratios = [o / m for o, m in zip(times["ours"], times["mlp"], strict=True)]
     result = {
         "ours": statistics.median(times["ours"]),
         "mlp": statistics.median(times["mlp"]),
-        "ratio": statistics.median(ratios),
+        "ratio": median_ratio(times["ours"], times["mlp"]),
     }
     if with_floor:
-        # Ratios per repeat, like the main one: neighbouring runs share the load.
         result["floor"] = statistics.median(times["floor"])
-        result["floor_ratio"] = statistics.median(
-            [f / m for f, m in zip(times["floor"], times["mlp"], strict=True)]
-        )
-        result["ours_floor"] = statistics.median(
-            [o / f for o, f in zip(times["ours"], times["floor"], strict=True)]
-        )
+        result["floor_ratio"] = median_ratio(times["floor"], times["mlp"])
+        result["ours_floor"] = median_ratio(times["ours"], times["floor"])
     if not measure_extras:
         return result
     fitted = models

@@ -103,9 +103,7 @@ def run_case(case, repeats, with_mlp=True):
         for a in ("W1_", "b1_", "W2_", "b2_")
     )
     result = {name: statistics.median(v) for name, v in times.items()}
-    result["in place / copy"] = statistics.median(
-        a / b for a, b in zip(times["in place"], times["copy"], strict=True)
-    )
+    result["in place / copy"] = bench_fit.median_ratio(times["in place"], times["copy"])
     result["reached"] = statistics.median(reached)
     result["same weights"] = same
     return result

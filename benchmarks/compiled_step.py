@@ -257,7 +257,7 @@ def main(argv=None):
                 times[name].append(timed(name, r))
 
     def ratio(a, b):
-        return statistics.median(x / z for x, z in zip(times[a], times[b], strict=True))
+        return bench_fit.median_ratio(times[a], times[b])
 
     medians = "  ".join(f"{k} {statistics.median(v):.5f}" for k, v in times.items())
     print(f"{config.name} {args.dtype}, s/epoch: {medians}")
