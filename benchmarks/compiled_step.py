@@ -19,7 +19,12 @@ penalty, no momentum. numba is not a dependency of the project; without it the
 loops run as plain Python, which the tests use to check that one step gives the
 package's numbers, but which is far too slow to time.
 
-Usage (one BLAS thread, seven interleaved repeats of the three fits)::
+It also times the step of ``bare_step.py``, the same work in the fewest NumPy
+calls we know, which bounds what the package's NumPy step could gain by being
+written for these configurations alone.
+
+Usage (one BLAS thread, seven interleaved repeats of each fit; the compiled step
+is timed only when numba is installed)::
 
     pip install numba
     python benchmarks/compiled_step.py A float64
@@ -39,6 +44,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_fit
+from bare_step import BareStep
 
 from sklearn_twolayer._network import (
     Params,
@@ -51,7 +57,10 @@ from sklearn_twolayer._network import (
 
 try:
     from numba import njit as compiled
+
+    HAVE_NUMBA = True
 except ImportError:  # the loops then run as Python, for the tests
+    HAVE_NUMBA = False
 
     def compiled(func):
         return func
@@ -202,8 +211,12 @@ class CompiledStep:
         return loss
 
 
-def compiled_fit(config, X, codes, n_outputs, epochs, seed):
-    """Train like ``TwoLayerClassifier`` with the compiled step; return the step."""
+def compiled_fit(config, X, codes, n_outputs, epochs, seed, step_type=None):
+    """Train like ``TwoLayerClassifier`` with the compiled step; return the step.
+
+    ``step_type`` is the class of the step, :class:`CompiledStep` when None (or
+    ``bare_step.BareStep``, which has the same interface).
+    """
     rng = np.random.RandomState(seed)
     n, d = X.shape
     h, m = config.hidden_size, config.batch_size
@@ -211,7 +224,7 @@ def compiled_fit(config, X, codes, n_outputs, epochs, seed):
     W1 = rng.uniform(-r1, r1, (h, d)).astype(X.dtype)
     W2 = rng.uniform(-r2, r2, (n_outputs, h)).astype(X.dtype)
     b1, b2 = np.zeros(h, X.dtype), np.zeros(n_outputs, X.dtype)
-    step = CompiledStep(W1, b1, W2, b2, m)
+    step = (step_type or CompiledStep)(W1, b1, W2, b2, m)
     X_rows, code_rows = np.empty((m, d), X.dtype), np.empty(m, codes.dtype)
     for idx in bench_fit.batch_indices(n, m, epochs, rng):
         b = len(idx)
@@ -235,37 +248,42 @@ def main(argv=None):
     n_outputs = 1 if len(classes) == 2 else len(classes)
     codes = codes.astype(np.intp)
 
+    steps = {"bare": BareStep, "compiled": CompiledStep}
+
     def timed(name, seed):
-        if name != "compiled":
+        if name not in steps:
             model = bench_fit.estimators(config, config.epochs, seed)[name]
             seconds = bench_fit.timed_fit(model, X, y, time.process_time)
             return seconds / config.epochs
         gc.collect()
         start = time.process_time()
-        compiled_fit(config, X, codes, n_outputs, config.epochs, seed)
+        compiled_fit(config, X, codes, n_outputs, config.epochs, seed, steps[name])
         return (time.process_time() - start) / config.epochs
 
-    names = ["ours", "mlp", "compiled"]
+    # Without numba the compiled loops run as Python: far too slow to time.
+    names = ["ours", "mlp", "bare"] + (["compiled"] if HAVE_NUMBA else [])
     times = {name: [] for name in names}
     with threadpool_limits(1, user_api="blas"):
         # Warm-up fits; the first compiles the loops.
-        compiled_fit(config, X[:500], codes[:500], n_outputs, 1, 0)
+        for name in names:
+            if name in steps:
+                compiled_fit(config, X[:500], codes[:500], n_outputs, 1, 0, steps[name])
         for model in bench_fit.estimators(config, 1, 0).values():
             bench_fit.timed_fit(model, X[:500], y[:500])
         for r in range(args.repeats):
             for name in names if r % 2 == 0 else names[::-1]:
                 times[name].append(timed(name, r))
 
-    def ratio(a, b):
-        return bench_fit.median_ratio(times[a], times[b])
-
     medians = "  ".join(f"{k} {statistics.median(v):.5f}" for k, v in times.items())
     print(f"{config.name} {args.dtype}, s/epoch: {medians}")
     print(
-        f"ours/MLP {ratio('ours', 'mlp'):.3f}  compiled/MLP "
-        f"{ratio('compiled', 'mlp'):.3f}  ours/compiled "
-        f"{ratio('ours', 'compiled'):.2f}x"
+        "  ".join(
+            f"{a}/{b} {bench_fit.median_ratio(times[a], times[b]):.3f}"
+            for a, b in [("ours", "mlp"), ("bare", "mlp"), ("ours", "bare")]
+            + ([("compiled", "mlp"), ("ours", "compiled")] if HAVE_NUMBA else [])
+        )
     )
+    return times
 
 
 if __name__ == "__main__":

@@ -165,8 +165,9 @@ def _relu_params(d, h, K, seed):
     return params
 
 
+@pytest.mark.parametrize("step_type", ["CompiledStep", "BareStep"])
 @pytest.mark.parametrize("n_classes", [2, 5])
-def test_compiled_step_gives_the_package_step(compiled_step, n_classes):
+def test_compiled_step_gives_the_package_step(compiled_step, n_classes, step_type):
     import numpy as np
     from numpy.testing import assert_allclose
 
@@ -182,7 +183,8 @@ def test_compiled_step_gives_the_package_step(compiled_step, n_classes):
     out_activation = "logistic" if K == 1 else "softmax"
     J, grads = loss_and_grads(params, X, Y, out_activation=out_activation)
 
-    step = compiled_step.CompiledStep(*params, batch_size=m)
+    # Buffers for a longer batch, as for the last batch of an epoch.
+    step = getattr(compiled_step, step_type)(*params, batch_size=m + 3)
     loss = step.step(X, codes, alpha)
 
     assert loss / m == pytest.approx(J, rel=1e-12)
@@ -190,7 +192,8 @@ def test_compiled_step_gives_the_package_step(compiled_step, n_classes):
         assert_allclose(new, p - alpha * g, rtol=1e-12, atol=1e-15)
 
 
-def test_compiled_fit_trains_as_the_package_does(bench, compiled_step):
+@pytest.mark.parametrize("step_type", ["CompiledStep", "BareStep"])
+def test_compiled_fit_trains_as_the_package_does(bench, compiled_step, step_type):
     import numpy as np
 
     from sklearn_twolayer._network import Params, loss_and_grads
@@ -205,13 +208,28 @@ def test_compiled_fit_trains_as_the_package_does(bench, compiled_step):
     model = bench.estimators(config, 20, 0)["ours"]
     bench.timed_fit(model, X, y)
     ours = objective((model.W1_, model.b1_, model.W2_, model.b2_))
-    untrained = compiled_step.compiled_fit(config, X, y.astype(np.intp), 10, 0, 0)
-    trained = compiled_step.compiled_fit(config, X, y.astype(np.intp), 10, 20, 0)
+    step_type = getattr(compiled_step, step_type)
+    codes = y.astype(np.intp)
+    untrained = compiled_step.compiled_fit(config, X, codes, 10, 0, 0, step_type)
+    trained = compiled_step.compiled_fit(config, X, codes, 10, 20, 0, step_type)
 
     # From other initial weights and row orders: the same objective within a
     # fifth (measured 0.607 against 0.606; 2.34 untrained).
     assert objective(trained.params) < 0.5 * objective(untrained.params)
     assert objective(trained.params) == pytest.approx(ours, rel=0.2)
+
+
+def test_step_timings_run(compiled_step, monkeypatch, capsys):
+    # Without numba the compiled loops run as Python, too slow to time; with it,
+    # compiling them would dominate the test.
+    monkeypatch.setattr(compiled_step, "HAVE_NUMBA", False)
+
+    times = compiled_step.main(["A", "float32", "--repeats", "1"])
+
+    assert set(times) == {"ours", "mlp", "bare"}
+    assert all(len(t) == 1 and t[0] > 0 for t in times.values())
+    out = capsys.readouterr().out
+    assert "ours/mlp" in out and "ours/bare" in out and "compiled" not in out
 
 
 def test_partial_fit_benchmark_quick_run(capsys):
