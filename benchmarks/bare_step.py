@@ -19,10 +19,10 @@ the fewest passes over the hidden layer we have found in NumPy:
   over all parameters.
 
 Its epochs, timed against the package's, say how much of our time is the NumPy
-calls that any step must make and how much is the package's generality
-(``python benchmarks/compiled_step.py B float64`` times the three with
-MLPClassifier). The tests check that one step gives the package's loss and
-updated parameters to 1e-12.
+calls that any step must make and how much is the package's generality:
+``bench_fit.py`` times it in every run (``bench_fit.step_fit`` trains with it),
+and ``compiled_step.py`` beside the compiled step. The tests check that one step
+gives the package's loss and updated parameters to 1e-12.
 """
 
 import numpy as np

@@ -17,7 +17,9 @@ Usage::
 The report lists, per configuration and dtype, the median seconds per epoch of both
 estimators and their ratio (BLAS limited to one thread, then all threads), the
 GFLOP/s achieved against a measured GEMM peak, the BLAS floor (an epoch of the
-same row gathers and matrix products with nothing else, for dense X), the peak
+same row gathers and matrix products with nothing else, for dense X), the bare
+step (the same training in the fewest NumPy calls, without an estimator around
+it; ``bare_step.py``, for dense X), the peak
 memory that fit and predict_proba allocate beyond X (traced with tracemalloc,
 which sees NumPy's allocations but not BLAS's small internal buffers),
 predict_proba throughput and the held-out accuracy of both (the mean over the
@@ -53,6 +55,10 @@ from sklearn_twolayer._network import _dot_T, _matmul, _times_W2
 from sklearn_twolayer._training import sort_batches
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from bare_step import BareStep  # noqa: E402
+
 DOC = os.path.join(HERE, os.pardir, "docs", "benchmarks.md")
 PLOT = os.path.join(HERE, os.pardir, "docs", "_static", "bench_ratios.png")
 BEGIN, END = "<!-- begin results -->", "<!-- end results -->"
@@ -280,6 +286,32 @@ def floor_fit(config, X, n_outputs, epochs, seed):
             np.dot(ones[:b], dZ1, out=db1)
 
 
+def step_fit(config, X, codes, n_outputs, epochs, seed, step_type=BareStep):
+    """Train like ``TwoLayerClassifier`` with a stand-alone batch step; return it.
+
+    ``step_type`` is :class:`bare_step.BareStep` or a class with its interface
+    (``compiled_step.CompiledStep``): built from the initial parameters and the
+    batch size, its ``step(X_batch, codes_batch, alpha)`` trains on one batch.
+    The weights start from Glorot's uniform draw and the batches come from
+    :func:`batch_indices`, as a fit's do; ``codes`` are the rows' class indices.
+    """
+    rng = np.random.RandomState(seed)
+    n, d = X.shape
+    h, m = config.hidden_size, config.batch_size
+    r1, r2 = np.sqrt(6 / (d + h)), np.sqrt(6 / (h + n_outputs))
+    W1 = rng.uniform(-r1, r1, (h, d)).astype(X.dtype)
+    W2 = rng.uniform(-r2, r2, (n_outputs, h)).astype(X.dtype)
+    b1, b2 = np.zeros(h, X.dtype), np.zeros(n_outputs, X.dtype)
+    step = step_type(W1, b1, W2, b2, m)
+    X_rows, code_rows = np.empty((m, d), X.dtype), np.empty(m, codes.dtype)
+    for idx in batch_indices(n, m, epochs, rng):
+        b = len(idx)
+        X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
+        c_b = codes.take(idx, out=code_rows[:b], mode="clip")
+        step.step(X_b, c_b, config.alpha)
+    return step
+
+
 def batch_indices(n, batch_size, epochs, rng):
     """Yield the row indices of each batch, as ``TwoLayerClassifier`` orders them.
 
@@ -313,6 +345,13 @@ def _timed_floor(config, X, n_outputs, seed, clock):
     return clock() - start
 
 
+def _timed_bare(config, X, codes, n_outputs, seed, clock):
+    gc.collect()
+    start = clock()
+    step_fit(config, X, codes, n_outputs, config.epochs, seed)
+    return clock() - start
+
+
 def flops_per_epoch(config, X, n_outputs):
     """Floating-point operations of one epoch of our forward and backward passes.
 
@@ -331,13 +370,15 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
     X, y, X_test, y_test = make_data(config, dtype, n_test)
     times = {"ours": [], "mlp": []}
     scores = {"ours": [], "mlp": []}
-    # The floor runs with the one-thread timings, for dense X only: the products
-    # with a sparse batch are not dense BLAS calls.
+    # The floor and the bare step run with the one-thread timings, for dense X
+    # only: the products with a sparse batch are not dense BLAS calls, and the
+    # bare step is written for dense batches.
     with_floor = measure_extras and not sp.issparse(X)
-    n_classes = len(np.unique(y))
-    n_outputs = 1 if n_classes == 2 else n_classes
+    classes, codes = np.unique(y, return_inverse=True)
+    n_outputs = 1 if len(classes) == 2 else len(classes)
     if with_floor:
         times["floor"] = []
+        times["bare"] = []
     # One short fit each first, so that imports and first-call costs are not timed.
     for model in estimators(config, 1, 0).values():
         timed_fit(model, X[: min(500, X.shape[0])], y[: min(500, X.shape[0])])
@@ -347,6 +388,10 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
         for name in order:
             if name == "floor":
                 seconds = _timed_floor(config, X, n_outputs, r, clock)
+                times[name].append(seconds / config.epochs)
+                continue
+            if name == "bare":
+                seconds = _timed_bare(config, X, codes, n_outputs, r, clock)
                 times[name].append(seconds / config.epochs)
                 continue
             seconds = timed_fit(models[name], X, y, clock)
@@ -369,6 +414,9 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
         result["floor"] = statistics.median(times["floor"])
         result["floor_ratio"] = median_ratio(times["floor"], times["mlp"])
         result["ours_floor"] = median_ratio(times["ours"], times["floor"])
+        result["bare"] = statistics.median(times["bare"])
+        result["bare_ratio"] = median_ratio(times["bare"], times["mlp"])
+        result["ours_bare"] = median_ratio(times["ours"], times["bare"])
     if not measure_extras:
         return result
     fitted = models
@@ -466,21 +514,28 @@ def report(results, peaks, configs, command, repeats):
     if floors:
         lines += [
             "",
-            "### The BLAS floor (one thread)",
+            "### The BLAS floor and the bare NumPy step (one thread)",
             "",
             "The floor is an epoch of the same batches that only gathers each "
             "batch's rows of X and makes the matrix products of its forward and "
             "backward passes (`floor_fit` in the script), timed in the same "
             "repeats. No implementation that makes these products can train "
             "faster: `floor / MLPClassifier` is the lowest ratio within reach, "
-            "and `ours / floor` is what the rest of our batch step costs on top.",
+            "and `ours / floor` is what the rest of our batch step costs on top. "
+            "The bare step (`benchmarks/bare_step.py`) trains the same network on "
+            "the same batches in the fewest NumPy calls we know, with no "
+            "estimator around it: `bare / MLPClassifier` is what NumPy reaches, "
+            "and `ours / bare` what the estimator's generality, checks and "
+            "set-up cost on top.",
             "",
-            "| config | dtype | floor | floor / MLPClassifier | ours / floor |",
-            "|---|---|---|---|---|",
+            "| config | dtype | floor | floor / MLPClassifier | bare | "
+            "bare / MLPClassifier | ours / floor | ours / bare |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         lines += [
             f"| {name} | {dtype} | {r['floor']:.4f} | {r['floor_ratio']:.2f} | "
-            f"{r['ours_floor']:.2f}x |"
+            f"{r['bare']:.4f} | {r['bare_ratio']:.2f} | {r['ours_floor']:.2f}x | "
+            f"{r['ours_bare']:.2f}x |"
             for (name, dtype, _), r in floors
         ]
     if any(t != "1" for (_, _, t) in results):

@@ -215,23 +215,12 @@ def compiled_fit(config, X, codes, n_outputs, epochs, seed, step_type=None):
     """Train like ``TwoLayerClassifier`` with the compiled step; return the step.
 
     ``step_type`` is the class of the step, :class:`CompiledStep` when None (or
-    ``bare_step.BareStep``, which has the same interface).
+    ``bare_step.BareStep``, which has the same interface); see
+    ``bench_fit.step_fit``.
     """
-    rng = np.random.RandomState(seed)
-    n, d = X.shape
-    h, m = config.hidden_size, config.batch_size
-    r1, r2 = math.sqrt(6 / (d + h)), math.sqrt(6 / (h + n_outputs))
-    W1 = rng.uniform(-r1, r1, (h, d)).astype(X.dtype)
-    W2 = rng.uniform(-r2, r2, (n_outputs, h)).astype(X.dtype)
-    b1, b2 = np.zeros(h, X.dtype), np.zeros(n_outputs, X.dtype)
-    step = (step_type or CompiledStep)(W1, b1, W2, b2, m)
-    X_rows, code_rows = np.empty((m, d), X.dtype), np.empty(m, codes.dtype)
-    for idx in bench_fit.batch_indices(n, m, epochs, rng):
-        b = len(idx)
-        X_b = X.take(idx, axis=0, out=X_rows[:b], mode="clip")
-        c_b = codes.take(idx, out=code_rows[:b], mode="clip")
-        step.step(X_b, c_b, config.alpha)
-    return step
+    return bench_fit.step_fit(
+        config, X, codes, n_outputs, epochs, seed, step_type or CompiledStep
+    )
 
 
 def main(argv=None):

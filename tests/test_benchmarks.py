@@ -45,12 +45,15 @@ def test_quick_run_writes_table_and_plot(bench, tmp_path, capsys):
         assert r["ours"] > 0 and r["mlp"] > 0 and r["ratio"] > 0
         assert 0 <= r["acc_ours"] <= 1 and 0 <= r["acc_mlp"] <= 1
         assert r["fit_mem_ours"] > 0 and r["rows_ours"] > 0
-    # The floor is timed for dense X only.
+    # The floor and the bare step are timed for dense X only.
     floor = results[("A", "float32", "1")]
     assert floor["floor"] > 0 and floor["floor_ratio"] > 0 and floor["ours_floor"] > 0
+    assert floor["bare"] > 0 and floor["bare_ratio"] > 0 and floor["ours_bare"] > 0
     assert "floor" not in results[("D", "float32", "1")]
+    assert "bare" not in results[("D", "float32", "1")]
     text = page.read_text()
-    assert "### The BLAS floor" in text and "| A | float32 |" in text
+    assert "### The BLAS floor and the bare NumPy step" in text
+    assert "| A | float32 |" in text
     assert "old" not in text
     assert text.startswith("# Title") and text.endswith("After.\n")
     assert "| A | digits" in text and "| D |" in text
