@@ -31,25 +31,39 @@ from scipy.special import expit
 from sklearn_twolayer._network import Params, _matmul, _shared_base, flat_params
 
 
-class BareStep:
-    """Parameters, gradients and work arrays of the bare NumPy batch step.
+class FlatStep:
+    """Parameters and gradients of a stand-alone batch step, in the package's layout.
 
     Parameters
     ----------
     W1, b1, W2, b2 : ndarray
-        Initial parameters, copied into one 1-D array (W1 and W2 in Fortran order,
-        as the package trains them).
-    batch_size : int
+        Initial parameters, copied into views of one 1-D array, ``flat`` (W1 and
+        W2 in Fortran order, as the package trains them); the gradients are views
+        of ``grad``, laid out alike, so that an update is one pass over both.
     """
 
-    def __init__(self, W1, b1, W2, b2, batch_size):
-        dtype = W1.dtype
-        (h, d), K = W1.shape, W2.shape[0]
+    def __init__(self, W1, b1, W2, b2):
         self.params = flat_params(
             Params(np.asfortranarray(W1), b1, np.asfortranarray(W2), b2)
         )
         self.grads = flat_params(self.params)
         self.flat, self.grad = _shared_base(self.params), _shared_base(self.grads)
+
+
+class BareStep(FlatStep):
+    """Parameters, gradients and work arrays of the bare NumPy batch step.
+
+    Parameters
+    ----------
+    W1, b1, W2, b2 : ndarray
+        Initial parameters (see :class:`FlatStep`).
+    batch_size : int
+    """
+
+    def __init__(self, W1, b1, W2, b2, batch_size):
+        super().__init__(W1, b1, W2, b2)
+        dtype = W1.dtype
+        (h, d), K = W1.shape, W2.shape[0]
         # [W1^T; b1] and [dW1^T; db1]: the first (d + 1) h entries of each base.
         self.W1b = self.flat[: (d + 1) * h].reshape(d + 1, h)
         self.dW1b = self.grad[: (d + 1) * h].reshape(d + 1, h)

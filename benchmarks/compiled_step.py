@@ -44,15 +44,12 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_fit
-from bare_step import BareStep
+from bare_step import BareStep, FlatStep
 
 from sklearn_twolayer._network import (
-    Params,
     _dot_T,
     _matmul,
-    _shared_base,
     _times_W2,
-    flat_params,
 )
 
 try:
@@ -163,26 +160,20 @@ def descend(P, dP, alpha):
         P[i] -= alpha * dP[i]
 
 
-class CompiledStep:
+class CompiledStep(FlatStep):
     """Parameters, gradients and work arrays of the fused batch step.
 
     Parameters
     ----------
     W1, b1, W2, b2 : ndarray
-        Initial parameters, copied into one 1-D array (W1 and W2 in Fortran order,
-        as the package trains them).
+        Initial parameters (see ``bare_step.FlatStep``); the update is one loop.
     batch_size : int
     """
 
     def __init__(self, W1, b1, W2, b2, batch_size):
+        super().__init__(W1, b1, W2, b2)
         dtype = W1.dtype
         (h, _), K = W1.shape, W2.shape[0]
-        # The package's layout: views of one 1-D array, for one update loop.
-        self.params = flat_params(
-            Params(np.asfortranarray(W1), b1, np.asfortranarray(W2), b2)
-        )
-        self.grads = flat_params(self.params)
-        self.flat, self.grad = _shared_base(self.params), _shared_base(self.grads)
         m = batch_size
         self.H, self.dH = np.empty((m, h), dtype), np.empty((m, h), dtype)
         self.Z2, self.dZ2 = np.empty((m, K), dtype), np.empty((m, K), dtype)
