@@ -74,6 +74,9 @@ class BareStep(FlatStep):
         self.mask = np.empty((m, h), bool)
         self.Z2 = np.empty((m, K), dtype)
         self.eye = np.eye(max(K, 2), dtype=dtype)
+        # The package's bound (see _losses._exp_limit): below it, K exponentials
+        # of shifted logits sum to a finite number.
+        self.exp_limit = np.log(np.finfo(dtype).max / K) - 1
         self.ones = np.ones(max(m, K), dtype)
 
     def step(self, X, codes, alpha):
@@ -111,7 +114,7 @@ class BareStep(FlatStep):
             # term at exactly 1; the row maximum only where exp could overflow.
             Z2 -= np.dot(Y * Z2, ones_K)
             loss = 0.0
-            if Z2.max() > 0.5 * np.log(np.finfo(Z2.dtype).max):
+            if Z2.max() > self.exp_limit:
                 Z2 -= Z2.max(axis=1, keepdims=True)
                 loss = -float(np.vdot(Y, Z2))
             A2 = np.exp(Z2, out=Z2)

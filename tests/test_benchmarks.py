@@ -169,8 +169,8 @@ def _relu_params(d, h, K, seed):
 
 
 @pytest.mark.parametrize("step_type", ["CompiledStep", "BareStep"])
-@pytest.mark.parametrize("n_classes", [2, 5])
-def test_compiled_step_gives_the_package_step(compiled_step, n_classes, step_type):
+@pytest.mark.parametrize("n_classes, far", [(2, False), (5, False), (5, True)])
+def test_compiled_step_gives_the_package_step(compiled_step, n_classes, far, step_type):
     import numpy as np
     from numpy.testing import assert_allclose
 
@@ -183,6 +183,10 @@ def test_compiled_step_gives_the_package_step(compiled_step, n_classes, step_typ
     codes = np.arange(m) % n_classes
     Y = codes[:, None].astype(float) if K == 1 else np.eye(K)[codes]
     params = _relu_params(d, h, K, 0)
+    if far:
+        # A logit beyond exp's range above the target's, on the rows of the other
+        # classes: the softmax then shifts by the row maximum.
+        params.b2[1] = 800.0
     out_activation = "logistic" if K == 1 else "softmax"
     J, grads = loss_and_grads(params, X, Y, out_activation=out_activation)
 
