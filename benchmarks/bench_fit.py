@@ -29,6 +29,7 @@ repeats, whose fits start from different random weights).
 import argparse
 import cProfile
 import datetime
+import functools
 import gc
 import os
 import platform
@@ -338,18 +339,10 @@ def median_ratio(numerators, denominators):
     )
 
 
-def _timed_floor(config, X, n_outputs, seed, clock):
+def _timed_alone(train, clock):
+    """Seconds of ``train()`` after a garbage collection, as ``timed_fit`` times."""
     gc.collect()
-    start = clock()
-    floor_fit(config, X, n_outputs, config.epochs, seed)
-    return clock() - start
-
-
-def _timed_bare(config, X, codes, n_outputs, seed, clock):
-    gc.collect()
-    start = clock()
-    step_fit(config, X, codes, n_outputs, config.epochs, seed)
-    return clock() - start
+    return _time(train, clock)
 
 
 def flops_per_epoch(config, X, n_outputs):
@@ -376,9 +369,16 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
     with_floor = measure_extras and not sp.issparse(X)
     classes, codes = np.unique(y, return_inverse=True)
     n_outputs = 1 if len(classes) == 2 else len(classes)
+    # Trainings without an estimator, by seed, timed beside the two fits.
+    alone = {}
     if with_floor:
-        times["floor"] = []
-        times["bare"] = []
+        alone["floor"] = lambda seed: floor_fit(
+            config, X, n_outputs, config.epochs, seed
+        )
+        alone["bare"] = lambda seed: step_fit(
+            config, X, codes, n_outputs, config.epochs, seed
+        )
+    times.update((name, []) for name in alone)
     # One short fit each first, so that imports and first-call costs are not timed.
     for model in estimators(config, 1, 0).values():
         timed_fit(model, X[: min(500, X.shape[0])], y[: min(500, X.shape[0])])
@@ -386,12 +386,8 @@ def run_config(config, dtype, repeats, measure_extras, log, clock):
         models = estimators(config, config.epochs, r)
         order = list(times) if r % 2 == 0 else list(times)[::-1]
         for name in order:
-            if name == "floor":
-                seconds = _timed_floor(config, X, n_outputs, r, clock)
-                times[name].append(seconds / config.epochs)
-                continue
-            if name == "bare":
-                seconds = _timed_bare(config, X, codes, n_outputs, r, clock)
+            if name in alone:
+                seconds = _timed_alone(functools.partial(alone[name], r), clock)
                 times[name].append(seconds / config.epochs)
                 continue
             seconds = timed_fit(models[name], X, y, clock)
