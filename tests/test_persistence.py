@@ -2,16 +2,29 @@
 
 Every fit here runs a handful of epochs on purpose, so the ConvergenceWarning that
 max_iter raises is expected and silenced for the module.
+
+``tests/data/model-<version>.pkl`` holds models pickled by a released version, with
+their predictions and the weights of one more partial_fit call; every such file
+must load and give the same numbers with the current code. To add the file of the
+installed version (never to rewrite one), run from the repository root::
+
+    python -m tests.test_persistence --write-model-file
 """
 
+import argparse
 import io
 import pickle
 import subprocess
 import sys
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+import sklearn
 from sklearn.datasets import load_iris
+from sklearn.exceptions import InconsistentVersionWarning as SklearnVersionWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -351,3 +364,137 @@ def test_warm_start_fit_resumes_exactly_after_saving(iris, round_trip):
             getattr(resumed, name), getattr(uninterrupted, name)
         )
     assert resumed.loss_curve_ == uninterrupted.loss_curve_
+
+
+# ------------------------------------------------- model files of released versions
+
+DATA = Path(__file__).resolve().parent / "data"
+MODEL_FILES = sorted(DATA.glob("model-*.pkl"))
+
+
+def _released_models():
+    """Models of several kinds of fitted state, their test rows and new rows.
+
+    Returns a dict of name -> (model, X_test, (X_more, y_more)), the last being a
+    chunk for one more partial_fit call.
+    """
+    rng = np.random.RandomState(0)
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    order = rng.permutation(len(y))
+    X, y = X[order], y[order]
+    train, test, more = slice(0, 100), slice(100, 130), slice(130, 150)
+    models = {}
+
+    model = _small(momentum=0.9, early_stopping=True, max_iter=15)
+    model.fit(X[train], y[train])
+    models["softmax-momentum-early-stopping"] = (model, X[test], (X[more], y[more]))
+
+    Xs = sp.csr_matrix(np.where(X > 0, X, 0.0))
+    model = _small(class_weight="balanced", activation="tanh")
+    for chunk in (slice(0, 60), slice(60, 100)):
+        model.partial_fit(Xs[chunk], y[chunk] == 2, classes=[False, True])
+    models["binary-sparse-balanced-partial-fit"] = (
+        model,
+        Xs[test],
+        (Xs[more], y[more] == 2),
+    )
+
+    Y = np.c_[y == 1, y == 2, X[:, 0] > 0].astype(int)
+    X32 = X.astype(np.float32)
+    model = _small(activation="logistic", l2=0.1).fit(
+        X32[train], Y[train], X_val=X32[test], y_val=Y[test]
+    )
+    models["multilabel-float32-validation"] = (model, X32[test], (X32[more], Y[more]))
+
+    model = _small(multiclass="ovr", warm_start=True, max_iter=3)
+    model.fit(X[train], y[train]).fit(X[train], y[train])
+    models["ovr-warm-start"] = (model, X[test], (X[more], y[more]))
+    return models
+
+
+def _write_model_file():
+    root = Path(__file__).resolve().parents[1]
+    if Path(sklearn_twolayer.__file__).resolve().parents[1] != root:
+        sys.exit(
+            f"sklearn_twolayer is imported from {sklearn_twolayer.__file__}, not from "
+            "this checkout: run `python -m tests.test_persistence` from its root."
+        )
+    path = DATA / f"model-{sklearn_twolayer.__version__}.pkl"
+    if path.exists():
+        sys.exit(f"{path} exists: the file of a released version is never rewritten.")
+    entries = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
+        for name, (model, X_test, (X_more, y_more)) in _released_models().items():
+            proba = model.predict_proba(X_test)
+            continued = pickle.loads(pickle.dumps(model)).partial_fit(X_more, y_more)
+            entries[name] = {
+                "model": model,
+                "X_test": X_test,
+                "predict_proba": proba,
+                "predict": model.predict(X_test),
+                "more": (X_more, y_more),
+                "continued": {name: getattr(continued, name) for name in PARAMS},
+            }
+    with open(path, "wb") as file:
+        pickle.dump(
+            {
+                "sklearn_twolayer_version": sklearn_twolayer.__version__,
+                "sklearn_version": sklearn.__version__,
+                "entries": entries,
+            },
+            file,
+        )
+    print(f"wrote {path}")
+
+
+def test_a_model_file_of_version_0_1_0_is_kept():
+    assert DATA / "model-0.1.0.pkl" in MODEL_FILES
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda path: path.stem)
+def test_model_files_of_released_versions_load_and_predict_alike(path):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with open(path, "rb") as file:
+            saved = pickle.load(file)
+    # Our warning if the file comes from another version of this package;
+    # scikit-learn's own if from another version of scikit-learn; nothing else.
+    expected = set()
+    if saved["sklearn_twolayer_version"] != sklearn_twolayer.__version__:
+        expected.add(InconsistentVersionWarning)
+    if saved["sklearn_version"] != sklearn.__version__:
+        expected.add(SklearnVersionWarning)
+    assert {type(w.message) for w in record} == expected, [
+        str(w.message) for w in record
+    ]
+
+    for name, entry in saved["entries"].items():
+        model = entry["model"]
+        assert type(model) is TwoLayerClassifier
+        np.testing.assert_array_equal(
+            model.predict_proba(entry["X_test"]), entry["predict_proba"], err_msg=name
+        )
+        np.testing.assert_array_equal(
+            model.predict(entry["X_test"]), entry["predict"], err_msg=name
+        )
+        # Training continues from the saved state (seed, velocity, class counts).
+        model.partial_fit(*entry["more"])
+        for param, value in entry["continued"].items():
+            np.testing.assert_array_equal(
+                getattr(model, param), value, err_msg=f"{name}: {param}"
+            )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Persistence tests and data.")
+    parser.add_argument(
+        "--write-model-file",
+        action="store_true",
+        help="pickle models of the installed version into tests/data",
+    )
+    if parser.parse_args().write_model_file:
+        _write_model_file()
+    else:
+        parser.print_help()
