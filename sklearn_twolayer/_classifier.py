@@ -1,8 +1,11 @@
-"""The estimator: validation, the training loop, prediction.
+"""The estimator: its parameters, fit and partial_fit, prediction, pickling.
 
-The math lives in :mod:`._network` (forward and backward passes), :mod:`._losses`
-(the objective), :mod:`._optimizer` (the update) and :mod:`._targets` (labels to Y
-and back). This module orchestrates them.
+``fit`` and ``partial_fit`` read top to bottom (``_fit_unsafe``): check the inputs
+(:mod:`._checks`), build the targets and the row weights (:mod:`._targets`), find
+where training starts (new weights, or the fitted ones), hold out validation rows
+(:mod:`._holdout`), run the training call (:mod:`._training`, with the callback
+hooks of :mod:`._callbacks`) and commit its result to the fitted attributes. The
+math is in :mod:`._network`, :mod:`._losses` and :mod:`._optimizer`.
 
 How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
 
@@ -14,55 +17,26 @@ fit, warm       the current weights         up to max_iter (this call)   yes
 partial_fit     current (new on 1st call)   exactly one                  no
 ==============  ==========================  ===========================  =============
 
-Training never writes to the estimator until it ends: it works on copies of the
-parameters held in a ``_TrainingState`` (:mod:`._training`), committed to the fitted
-attributes at the end (or, after Ctrl-C, at the last finished epoch). A fit that
-raises therefore leaves the estimator exactly as it was.
+Training never writes to the estimator: it works on copies of the parameters, which
+the estimator commits to its fitted attributes at the end (or, after Ctrl-C, those
+of the last finished epoch). A fit that raises therefore leaves the estimator
+exactly as it was.
 """
 
-import math
-import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, column_or_1d, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _targets
-from ._losses import objective
-from ._network import (
-    Buffers,
-    Params,
-    _shared_base,
-    flat_params,
-    init_params,
-    logits,
-    loss_and_grads,
-)
-from ._optimizer import GradientDescent
-from ._training import (
-    _Batches,
-    _Callbacks,
-    _ColumnRollback,
-    _Stopper,
-    _TrainingState,
-    _Validation,
-)
+from . import _checks, _holdout, _targets, _training
+from ._callbacks import Callbacks
+from ._checks import PARAM_NAMES
+from ._network import Params, init_params, predict_logits
 from ._version import __version__
 
 try:  # scikit-learn >= 1.9
@@ -73,38 +47,24 @@ except ImportError:  # pragma: no cover - exercised with older scikit-learn
         """Stand-in for scikit-learn < 1.9, which has no callback API."""
 
 
-__all__ = ["TwoLayerClassifier"]
+__all__ = ["InconsistentVersionWarning", "TwoLayerClassifier"]
 
-# Warnings raised by a method that _fit_unsafe calls point at the user's line: above
-# them are _fit_unsafe, _fit, fit or partial_fit, and scikit-learn's _fit_context
-# wrapper.
+# Every warning of a training call is raised by _warn, called from _fit_unsafe: above
+# them are _fit, fit or partial_fit, and scikit-learn's _fit_context wrapper, and
+# then the user's line.
 _USER_STACKLEVEL = 6
 
 # Attributes that the scikit-learn callback API sets on the estimator during fit.
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
-_PARAM_NAMES = ("W1_", "b1_", "W2_", "b2_")
-
-# The target kinds of type_of_target that a classifier accepts at all (those of
-# check_classification_targets); 2-D kinds other than an indicator are refused later
-# with a message of their own.
-_CLASSIFICATION_TARGETS = (
-    "binary",
-    "multiclass",
-    "multiclass-multioutput",
-    "multilabel-indicator",
-    "multilabel-sequences",
-)
+# Integer parameters that a bool must not stand for.
+_SIZE_PARAMETERS = ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
 
 _VALIDATION_ATTRIBUTES = (
     "validation_scores_",
     "validation_loss_curve_",
     "best_validation_score_",
 )
-
-# Row-by-row work arrays that prediction needs per chunk, in units of hidden_size
-# (Z1/A1) and n_outputs (Z2, probabilities): used to size chunks.
-_PREDICT_ROW_FACTORS = (1, 3)
 
 
 class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
@@ -432,7 +392,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     def _restore(self, saved, undo=()):
         for rollback in undo:
-            rollback.restore()
+            if rollback is not None:
+                rollback.restore()
         # The callback machinery keeps its own bookkeeping on the estimator until
         # fit returns; it must survive the restore.
         keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_KEYS}
@@ -441,626 +402,184 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self.__dict__.update(keep)
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, validation, undo):
-        _check_not_bool(
-            self, ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
-        )
-        # Fitted by this class, as opposed to weights merely set by hand.
+        """Check, train and commit; return False when there is nothing to commit."""
+        # Check the inputs. Fitted means fitted by this class, as opposed to
+        # weights merely set by hand.
+        _checks.check_not_bool({name: getattr(self, name) for name in _SIZE_PARAMETERS})
         fitted = hasattr(self, "_target_type")
         continuing = incremental or self.warm_start
         reset = not fitted or not continuing
-        if incremental and not fitted and classes is None and not (_is_indicator(y)):
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the list "
-                "of all the labels that y may contain."
-            )
-
-        X, y = self._validate_Xy(X, y, reset=reset)
-        kind, classes_ = self._check_targets(y, reset, incremental, classes)
-        if reset:
-            self._set_output_layout(kind, classes_)
-            random_state = check_random_state(self.random_state)
-            params = init_params(
-                X.shape[1],
-                self.hidden_size,
-                self.n_outputs_,
-                self.activation,
-                random_state,
-                X.dtype,
-                # The layout that training uses (see _train).
-                order="F",
-            )
-            if continuing and hasattr(self, "W1_"):
-                # Weights set by hand before the first partial_fit (or warm fit)
-                # are where training starts.
-                params = self._hand_set_params(params)
-            seed = int(random_state.randint(np.iinfo(np.int32).max))
-            state = _TrainingState(params, None, [], 0)
-            self._seed = seed
-            self._class_counts = np.zeros(len(self.classes_))
-        else:
-            state = self._resume_state(X.dtype, incremental, X)
-            if state.rollback is not None:
-                undo.append(state.rollback)
-            random_state = np.random.RandomState([self._seed, len(self.loss_curve_)])
-
-        targets = _targets.TrainingTargets(y, self.classes_, self._target_type, X.dtype)
-        sample_weight = self._check_weights(sample_weight, X)
-        per_class = self._class_weights(y, sample_weight, incremental)
-        w = self._row_weights(y, sample_weight, per_class, X.dtype)
-
-        n = X.shape[0]
-        train = np.arange(n, dtype=_index_dtype(X))
-        val = None
-        if not incremental:
-            train, val = self._validation_set(
-                X, y, w, train, validation, random_state, per_class
-            )
-        if w is not None:
-            _check_weight_sum(w[train], "training rows")
-
-        return self._train(
-            state, X, targets, w, train, val, incremental, y, sample_weight
+        if incremental and not fitted:
+            _checks.check_classes_given(classes, y)
+        X, y = _checks.check_X_y(
+            self, X, y, reset=reset, dtype=None if reset else self.W1_.dtype
         )
-
-    def _validate_Xy(self, X, y, reset):
-        if reset:
-            # float32 of either byte order keeps float32; anything else is float64.
-            x_dtype = getattr(X, "dtype", None)
-            single = isinstance(x_dtype, np.dtype) and x_dtype.kind == "f"
-            single = single and x_dtype.itemsize == 4
-            dtype = [np.float32, np.float64] if single else [np.float64, np.float32]
-        else:
-            dtype = self.W1_.dtype
-        X, y = validate_data(
-            self,
-            X,
+        kind, classes_ = _checks.check_targets(
             y,
-            reset=reset,
-            accept_sparse=["csr", "csc"],
-            dtype=dtype,
-            multi_output=True,
+            classes,
+            fitted=None if reset else (self._target_type, self.classes_),
+            incremental=incremental,
         )
-        if sp.issparse(X):
-            # Mini-batches are row slices: CSR makes them cheap.
-            X = X.tocsr()
-        if sp.issparse(y):
-            # A sparse indicator matrix: the targets are encoded densely anyway.
-            y = y.toarray()
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        return X, y
-
-    def _check_targets(self, y, reset, incremental, classes):
-        _check_label_types(y)
-        # check_classification_targets would call type_of_target a second time.
-        kind = type_of_target(y, input_name="y")
-        if kind not in _CLASSIFICATION_TARGETS:
-            raise ValueError(
-                f"Unknown label type: {kind}. Maybe you are trying to fit a "
-                "classifier, which expects discrete classes on a regression target "
-                "with continuous values."
-            )
-        if y.ndim == 2 and (
-            kind != "multilabel-indicator" or not np.isin(y, (0, 1)).all()
-        ):
-            # np.unique would flatten such a y and could even call it binary, and
-            # type_of_target calls any two-valued integer matrix an indicator.
-            raise ValueError(
-                "TwoLayerClassifier supports 2-D y only as a multilabel indicator "
-                f"matrix of 0/1 columns; got a {kind} target with values "
-                f"{np.unique(y)[:10].tolist()}."
-            )
-        if kind == "multilabel-indicator":
-            classes_ = np.arange(y.shape[1])
-        elif incremental and classes is not None and reset:
-            classes_ = np.asarray(classes)
-            if classes_.ndim != 1 or len(np.unique(classes_)) != len(classes_):
-                raise ValueError(
-                    f"classes must be a list of distinct labels; got {classes!r}."
-                )
-            classes_ = np.sort(classes_)
-            kind = "binary" if len(classes_) == 2 else "multiclass"
-        else:
-            classes_ = np.unique(y)
-            if len(classes_) == 2:
-                kind = "binary"
-        if len(classes_) < 2 and kind != "multilabel-indicator":
-            raise ValueError(
-                "TwoLayerClassifier needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {classes_[0]!r}."
-            )
-        if reset:
-            return kind, classes_
-        if kind == "multilabel-indicator" or self._target_type == (
-            "multilabel-indicator"
-        ):
-            if kind != self._target_type or len(classes_) != len(self.classes_):
-                raise ValueError(
-                    "The target changed from the previous call: it was "
-                    f"{self._target_type} with {len(self.classes_)} outputs and is now "
-                    f"{kind} with {len(classes_)} outputs."
-                )
-        elif incremental:
-            unknown = np.setdiff1d(classes_, self.classes_)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains labels {unknown.tolist()} that are not in classes_ "
-                    f"{self.classes_.tolist()} given at the first partial_fit call."
-                )
-        elif not np.array_equal(classes_, self.classes_):
-            raise ValueError(
-                "warm_start can only continue training with the classes of the "
-                f"previous fit, {self.classes_.tolist()}; y has the classes "
-                f"{classes_.tolist()}. Set warm_start=False to start afresh."
-            )
-        return self._target_type, self.classes_
-
-    def _set_output_layout(self, kind, classes_):
-        self.classes_ = classes_
-        self._target_type = kind
-        self.n_outputs_ = _targets.n_outputs_for(kind, len(classes_))
-        self.out_activation_ = _targets.out_activation_for(kind, self.multiclass)
-
-    def _hand_set_params(self, drawn):
-        """The user's W1_, b1_, W2_, b2_, checked against the shapes of ``drawn``."""
-        params = Params(
-            *(
-                np.array(getattr(self, name, p), dtype=p.dtype)
-                for name, p in zip(_PARAM_NAMES, drawn, strict=True)
+        sample_weight = _checks.check_sample_weight(sample_weight, X)
+        # Validation data belongs to fit alone.
+        validation = (
+            None
+            if incremental
+            else _checks.check_validation_data(
+                self, *validation, dtype=X.dtype, kind=kind
             )
         )
-        _check_params(
-            params,
-            [p.shape for p in drawn],
-            "was set to an array of shape {shape}, but this network and these data "
-            "need {expected}.",
-        )
-        return params
 
-    def _resume_state(self, dtype, incremental, X):
-        columns = self._columns_to_train_in_place(X) if incremental else None
-        in_place = columns is not None
-        # order="K": a fitted W1_ and W2_ are in Fortran order, which _train
-        # would otherwise have to restore with a second copy.
-        params = Params(
-            *(
-                getattr(self, name)
-                if in_place and name == "W1_"
-                else np.array(getattr(self, name), dtype=dtype, order="K")
-                for name in _PARAM_NAMES
-            )
-        )
-        # Their values are checked only if training fails (see _train): for a wide
-        # model, a scan of W1 costs as much as a partial_fit call on a few batches.
-        _check_shapes(
-            params,
-            self._param_shapes(self.hidden_size),
-            f"has shape {{shape}}, but hidden_size={self.hidden_size} and the data "
-            "need {expected}. "
-            + (
-                "partial_fit continues the current network: restore hidden_size, "
-                "or fit a new estimator."
-                if incremental
-                else "Set warm_start=False to start afresh."
-            ),
-        )
-        velocity = getattr(self, "_velocity", None)
-        if velocity is not None:
-            velocity = [np.array(v, dtype=dtype) for v in velocity]
-        return _TrainingState(
-            params,
-            velocity,
-            list(self.loss_curve_),
-            self.t_,
-            resumed=True,
-            rollback=_ColumnRollback(params.W1, columns) if in_place else None,
-        )
-
-    def _columns_to_train_in_place(self, X):
-        """The columns of W1_ that partial_fit on X may train in place, or None.
-
-        Steps on sparse rows without momentum or L2 term change only the columns
-        of W1 that the rows reach, and :class:`_ColumnRollback` keeps those alone.
-        W1_ must already be what training works on (writeable, Fortran-ordered, of
-        X's dtype, of X's width). Keeping and checking the columns gathers them
-        twice: beyond a third of W1, copying all of it costs less.
-        """
-        W1 = self.W1_
-        if not (
-            sp.issparse(X)
-            and self.momentum == 0
-            and self.l2 == 0
-            and isinstance(W1, np.ndarray)
-            and W1.ndim == 2
-            and W1.shape[1] == X.shape[1]
-            and W1.dtype == X.dtype
-            and W1.flags.f_contiguous
-            and W1.flags.writeable
-        ):
-            return None
-        columns = _ColumnRollback.reached_columns(X)
-        return columns if 3 * len(columns) <= X.shape[1] else None
-
-    def _check_weights(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "sample_weight sums to zero: at least one row must have a positive "
-                "weight."
-            )
-        return sample_weight
-
-    def _class_weights(self, y, sample_weight, incremental):
-        """Weight of each class in ``classes_``, or None when no class weighting."""
-        if self.class_weight is None:
-            return None
-        if self._target_type == "multilabel-indicator":
-            warnings.warn(
+        # The targets and the row weights.
+        out_activation = self.out_activation_ if not reset else None
+        layout = _targets.Layout.of(kind, classes_, self.multiclass, out_activation)
+        targets = _targets.TrainingTargets(y, classes_, kind, X.dtype)
+        class_weight = self.class_weight
+        if class_weight is not None and kind == "multilabel-indicator":
+            self._warn(
                 "class_weight does not apply to multilabel targets and is ignored.",
                 UserWarning,
-                stacklevel=_USER_STACKLEVEL,
             )
-            return None
-        if not isinstance(self.class_weight, str):
-            return _targets.class_weight_vector(self.class_weight, self.classes_)
-        # "balanced": n / (K n_k) from sample-weighted counts; partial_fit counts
-        # every row seen so far, fit only its own.
-        counts = np.bincount(
-            np.searchsorted(self.classes_, y),
-            weights=sample_weight,
-            minlength=len(self.classes_),
+            class_weight = None
+        # partial_fit weighs "balanced" classes by the counts of every row seen.
+        running = np.zeros(len(classes_)) if reset else self._class_counts
+        per_class, counts = _targets.class_weights(
+            class_weight, classes_, y, sample_weight, running if incremental else None
         )
-        if incremental:
-            counts = counts + self._class_counts
-            self._class_counts = counts
-        return _targets.balanced_weights(counts)
+        class_counts = counts if incremental else running
+        w = _targets.row_weights(y, classes_, sample_weight, per_class, X.dtype)
 
-    def _row_weights(self, y, sample_weight, per_class, dtype):
-        """``w_i = sample_weight_i * class_weight[y_i]``; None when all are one."""
-        if per_class is None:
-            return sample_weight
-        w = per_class[np.searchsorted(self.classes_, y)]
-        if sample_weight is not None:
-            w = w * sample_weight
-        return w.astype(dtype)
-
-    def _validation_set(self, X, y, w, train, validation, random_state, per_class):
-        """Return (training row indices, validation data or None)."""
-        X_val, y_val, sw_val = validation
-        if (X_val is None) != (y_val is None):
-            raise ValueError("X_val and y_val must be given together.")
-        if sw_val is not None and X_val is None:
-            raise ValueError("sample_weight_val was given without X_val and y_val.")
-        if X_val is not None:
-            X_val = validate_data(
-                self,
-                X_val,
-                reset=False,
-                accept_sparse=["csr", "csc"],
-                dtype=X.dtype,
+        # Where training starts: new weights, or the fitted ones.
+        if reset:
+            random_state = check_random_state(self.random_state)
+            start = _training.State(
+                self._initial_params(X, layout, random_state, continuing)
             )
-            y_val = check_array(y_val, ensure_2d=False, dtype=None)
-            if self._target_type != "multilabel-indicator":
-                y_val = column_or_1d(y_val)
-            check_consistent_length(X_val, y_val)
-            Y_val = _targets.encode(y_val, self.classes_, self._target_type, X.dtype)
-            w_val = None
-            if sw_val is not None:
-                w_val = _check_sample_weight(
-                    sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
-                )
-            w_val = self._row_weights(y_val, w_val, per_class, X.dtype)
-            if w_val is not None:
-                _check_weight_sum(w_val, "validation rows")
-            return train, _Validation(X_val, y_val, Y_val, w_val, self.early_stopping)
-        if not self.early_stopping:
-            return train, None
-
-        single_label = self._target_type != "multilabel-indicator"
-        problem = None
-        try:
-            train_idx, val_idx = train_test_split(
-                train,
-                test_size=self.validation_fraction,
-                random_state=random_state,
-                stratify=y if single_label else None,
-            )
-        except ValueError as exc:
-            problem = str(exc)
+            seed = int(random_state.randint(np.iinfo(np.int32).max))
         else:
-            if len(val_idx) < 10:
-                problem = f"it would hold only {len(val_idx)} rows (fewer than 10)"
-            elif single_label and len(np.unique(y[val_idx])) < len(
-                np.unique(y[train_idx])
-            ):
-                problem = "it would miss some classes of the training data"
-        if problem is not None:
-            warnings.warn(
-                f"early_stopping is switched off for this fit: the validation "
-                f"hold-out of validation_fraction={self.validation_fraction} of "
-                f"{len(train)} rows is too small to judge by ({problem}). Training "
-                "uses all rows.",
-                UserWarning,
-                stacklevel=_USER_STACKLEVEL,
-            )
-            return train, None
-        train_idx.sort()
-        val_idx.sort()
-        Y_val = _targets.encode(y[val_idx], self.classes_, self._target_type, X.dtype)
-        w_val = None if w is None else w[val_idx]
-        return train_idx, _Validation(
-            X[val_idx], y[val_idx], Y_val, w_val, stop_early=True
-        )
+            seed = self._seed
+            # The hold-out of a warm start differs from that of the first fit.
+            random_state = np.random.RandomState([seed, len(self.loss_curve_)])
+        settings = self._settings(layout, seed, 1 if incremental else self.max_iter)
+        if not reset:
+            start = self._resumed_state(X, settings, incremental)
+            undo.append(start.rollback)
 
-    # ------------------------------------------------------------ the loop
-
-    def _train(self, state, X, targets, w, train, val, incremental, y, sample_weight):
-        """Run the epochs of one call and commit the result to the estimator."""
-        n_epochs = 1 if incremental else self.max_iter
-        batch_size = min(self.batch_size, len(train))
-        # W1 and W2 in Fortran order (see _network): the columns that a sparse
-        # batch updates are then contiguous, and the products are faster.
-        state.params = state.params._replace(
-            W1=np.asfortranarray(state.params.W1),
-            W2=np.asfortranarray(state.params.W2),
-        )
-        if not sp.issparse(X):
-            # One array under the four, so that an update is two NumPy calls.
-            state.params = flat_params(state.params)
-        if state.velocity is not None:
-            state.velocity = [np.asfortranarray(v) for v in state.velocity]
-        optimizer = GradientDescent(self.alpha, self.momentum, state.velocity)
-        buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
-        # fit owns ``train``: it is shuffled in place.
-        batches = _Batches(
+        # The validation rows: the data given, or a hold-out of the training rows.
+        rows, val, problem = _holdout.validation_rows(
             X,
-            targets,
+            y,
             w,
-            train,
-            batch_size,
-            not self.shuffle and len(train) == X.shape[0],
+            validation,
+            per_class,
+            layout,
+            early_stopping=self.early_stopping and not incremental,
+            fraction=self.validation_fraction,
+            random_state=random_state,
         )
-        stopper = _Stopper(
-            self.tol, self.n_iter_no_change, val is not None and val.stop_early
+        if problem is not None:
+            self._warn(problem, UserWarning)
+        if w is not None:
+            _checks.check_weight_sum(w[rows], "training rows")
+
+        # Train.
+        attributes = {**layout.attributes(), "n_features_in_": self.n_features_in_}
+        callbacks = Callbacks(
+            self, X, y, sample_weight, settings.max_epochs, attributes
         )
-        callbacks = _Callbacks(self, X, y, sample_weight, n_epochs)
-        last_good = spare = None
-        stopped = False
-        try:
-            for i in range(n_epochs):
-                start = time.perf_counter()
-                epoch = len(state.loss_curve)
-                if self.shuffle:
-                    # Sorting restores the rows' own order, so each epoch's shuffle
-                    # depends only on the seed and the epoch index, as
-                    # permutation(train) would, without a second index array.
-                    train.sort()
-                    np.random.default_rng([self._seed, epoch]).shuffle(train)
-                callbacks.begin_epoch(state)
-                # Overflow to inf or NaN is caught just below and reported as a
-                # ValueError naming the epoch; numpy's own warnings would only
-                # precede it (or, under a warnings-as-errors filter, replace it).
-                with np.errstate(over="ignore", invalid="ignore"):
-                    loss = self._run_epoch(state, optimizer, buffers, batches)
-                state.velocity = optimizer.velocity
-                state.n_iter += 1
-                state.t += len(train)
-                state.loss_curve.append(loss)
-                # A W1 trained in place is checked where the call can change it.
-                changed = (
-                    state.params
-                    if state.rollback is None
-                    else state.rollback.changed(state.params)
-                )
-                if not (math.isfinite(loss) and _all_finite(changed)):
-                    if state.rollback is not None:
-                        # The fitted W1_ is then the W1 trained: put it back first.
-                        state.rollback.restore()
-                    if state.resumed:
-                        # Weights that were not finite to begin with are named,
-                        # rather than reported as a divergence. Until _commit the
-                        # fitted attributes hold them unchanged.
-                        _check_finite(
-                            [getattr(self, name) for name in _PARAM_NAMES],
-                            ", so training cannot continue from it; fit the "
-                            "estimator afresh.",
-                        )
-                    raise ValueError(
-                        f"The training loss became non-finite ({loss}) at epoch "
-                        f"{epoch + 1}: gradient descent diverged. Scale X (for "
-                        f"example with StandardScaler) or lower alpha "
-                        f"(now {self.alpha})."
-                    )
-                if val is not None:
-                    score, val_loss = self._evaluate(state.params, val)
-                    state.validation_scores.append(score)
-                    state.validation_loss_curve.append(val_loss)
-                if self.verbose:
-                    self._print_epoch(epoch + 1, state, time.perf_counter() - start)
-                improved, stop = stopper.update(state)
-                if improved and stopper.on_validation:
-                    best = state.snapshot()
-                stop_requested = callbacks.end_epoch(state)
-                if not incremental and (stop or stop_requested):
-                    stopped = True
-                    break
-                if not incremental and i + 1 < n_epochs:
-                    # Kept for an interrupt during the next epoch (after the last
-                    # one, the state itself is committed). Two snapshots in turn:
-                    # an interrupt while one is written leaves the other complete.
-                    spare, last_good = last_good, state.snapshot(into=spare)
-        except KeyboardInterrupt:
-            if last_good is None:
-                warnings.warn(
-                    "Training was interrupted before the end of its first epoch; "
-                    "the estimator is unchanged.",
-                    UserWarning,
-                    stacklevel=_USER_STACKLEVEL,
-                )
-                return False
-            warnings.warn(
-                f"Training was interrupted; the model keeps the weights of the last "
-                f"finished epoch ({last_good.n_iter} in this call).",
+        result = _training.train(start, X, targets, w, rows, settings, val, callbacks)
+
+        # Commit.
+        if result.stop == "interrupted" and result.n_iter == 0:
+            self._warn(
+                "Training was interrupted before the end of its first epoch; the "
+                "estimator is unchanged.",
                 UserWarning,
-                stacklevel=_USER_STACKLEVEL,
             )
-            self._commit(last_good, val, incremental)
+            return False
+        if result.stop == "interrupted":
+            self._warn(
+                "Training was interrupted; the model keeps the weights of the last "
+                f"finished epoch ({result.n_iter} in this call).",
+                UserWarning,
+            )
+        self._commit(result, layout, seed, class_counts, val is not None, incremental)
+        if result.stop == "interrupted":
             return True
-        if stopper.on_validation:
-            # Keep the epoch that scored best on the validation data.
-            state.params = best.params
-            state.velocity = best.velocity
-        self._commit(state, val, incremental)
         callbacks.end_fit()
-        self._warn_on_divergence(targets, w, train)
-        if not incremental and not stopped:
-            warnings.warn(
+        diverged = _training.divergence(result, targets, w, rows, settings)
+        if diverged is not None:
+            self._warn(diverged, ConvergenceWarning)
+        if not incremental and result.stop == "max_epochs":
+            self._warn(
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
                 "optimization has not converged yet.",
                 ConvergenceWarning,
-                stacklevel=_USER_STACKLEVEL,
             )
         return True
 
-    def _run_epoch(self, state, optimizer, buffers, batches):
-        """One pass over ``batches``; returns the epoch's mean objective."""
-        params = state.params
-        l2, activation, out_activation = self.l2, self.activation, self.out_activation_
-        step = optimizer.step
-        total, weight_total = 0.0, 0.0
-        for X_batch, Y_batch, w_batch in batches:
-            if w_batch is None:
-                S = X_batch.shape[0]
-            else:
-                S = float(w_batch.sum())
-                if S == 0:
-                    # Rows of zero weight carry no gradient.
-                    continue
-            J, grads = loss_and_grads(
-                params,
-                X_batch,
-                Y_batch,
-                w_batch,
-                l2,
-                activation,
-                out_activation,
-                buffers,
-                S,
-            )
-            if not math.isfinite(J):
-                return J
-            step(params, grads)
-            total += J * S
-            weight_total += S
-        return total / weight_total if weight_total else 0.0
+    @staticmethod
+    def _warn(message, category):
+        # Called from _fit_unsafe alone, so that the warning names the user's line.
+        warnings.warn(message, category, stacklevel=_USER_STACKLEVEL)
 
-    def _evaluate(self, params, val):
-        """Validation accuracy and objective of the current parameters."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z2 = self._logits(params, val.X)
-        if not np.isfinite(Z2).all():
-            # NaN logits would give a NaN validation loss and an arbitrary score.
-            raise ValueError(
-                "The network's outputs on the validation rows are not finite: they "
-                "lie far outside the range of the training data, or training "
-                f"diverged (alpha={self.alpha}). Scale X_val like X, or lower alpha."
-            )
-        loss = objective(
-            Z2,
-            val.Y,
-            val.w,
-            len(val.Y) if val.w is None else float(val.w.sum()),
-            params.W1,
-            params.W2,
-            self.l2,
-            self.out_activation_,
+    def _settings(self, layout, seed, max_epochs):
+        names = ("activation", "alpha", "momentum", "l2", "batch_size", "shuffle")
+        return _training.Settings(
+            **{name: getattr(self, name) for name in names},
+            out_activation=layout.out_activation,
+            max_epochs=max_epochs,
+            seed=seed,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=bool(self.verbose),
         )
-        proba = _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
-        pred = _targets.labels_from_proba(proba, self.classes_, self._target_type)
-        return float(accuracy_score(val.y, pred, sample_weight=val.w)), float(loss)
 
-    def _commit(self, state, val, incremental):
-        """Write a training state to the fitted attributes."""
-        self.W1_, self.b1_, self.W2_, self.b2_ = state.params
-        self._velocity = state.velocity
-        self.loss_curve_ = [float(v) for v in state.loss_curve]
+    def _initial_params(self, X, layout, random_state, continuing):
+        """New weights, or those set by hand before a first partial_fit or warm fit."""
+        # Drawn in the memory order that training uses (see _training.train).
+        h, d = self.hidden_size, X.shape[1]
+        args = (self.activation, random_state, X.dtype)
+        drawn = init_params(d, h, layout.n_outputs, *args, order="F")
+        if not (continuing and hasattr(self, "W1_")):
+            return drawn
+        values = [getattr(self, n, p) for n, p in zip(PARAM_NAMES, drawn, strict=True)]
+        return _checks.check_hand_set_params(values, drawn)
+
+    def _resumed_state(self, X, settings, incremental):
+        """The training state that continues from the fitted attributes."""
+        fitted = Params(*(np.asarray(getattr(self, name)) for name in PARAM_NAMES))
+        _checks.check_fitted_shapes(
+            fitted, self._param_shapes(self.hidden_size), self.hidden_size, incremental
+        )
+        velocity = getattr(self, "_velocity", None)
+        args = (fitted, velocity, self.loss_curve_, self.t_, X, settings)
+        return _training.resume(*args, in_place=incremental)
+
+    def _commit(self, result, layout, seed, class_counts, validated, incremental):
+        """Write the result of a training call to the fitted attributes."""
+        for name, value in layout.attributes().items():
+            setattr(self, name, value)
+        self._seed = seed
+        self._class_counts = class_counts
+        self.W1_, self.b1_, self.W2_, self.b2_ = result.params
+        self._velocity = result.velocity
+        self.loss_curve_ = result.loss_curve
         self.loss_ = self.loss_curve_[-1]
         self.best_loss_ = min(self.loss_curve_)
-        self.t_ = int(state.t)
-        if incremental:
-            self.n_iter_ = getattr(self, "n_iter_", 0) + state.n_iter
-        else:
-            self.n_iter_ = state.n_iter
-        if val is not None:
-            self.validation_scores_ = state.validation_scores
-            self.validation_loss_curve_ = state.validation_loss_curve
-            self.best_validation_score_ = max(state.validation_scores)
+        self.t_ = result.t
+        previous = getattr(self, "n_iter_", 0) if incremental else 0
+        self.n_iter_ = previous + result.n_iter
+        if validated:
+            self.validation_scores_ = result.validation_scores
+            self.validation_loss_curve_ = result.validation_loss_curve
+            self.best_validation_score_ = max(result.validation_scores)
         elif not incremental:
             # Curves of an earlier fit would not describe these weights.
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 
-    def _warn_on_divergence(self, targets, w, train):
-        # Unless rows were held out for validation, train holds every row.
-        rows = train if len(train) < len(targets) else None
-        prior = targets.prior_loss(rows, w, self.out_activation_)
-        curve = self.loss_curve_
-        if self.loss_ > 10 * prior or max(curve) > 100 * curve[0]:
-            warnings.warn(
-                f"Training diverged: the final training loss {self.loss_:.4g} is far "
-                f"above the loss of predicting the class priors ({prior:.4g}), or an "
-                "epoch's loss exploded. alpha is probably too large "
-                f"(alpha={self.alpha}); lower it or scale X.",
-                ConvergenceWarning,
-                stacklevel=_USER_STACKLEVEL + 1,
-            )
-
-    def _print_epoch(self, epoch, state, seconds):
-        line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"
-        if state.validation_scores:
-            line += (
-                f", validation score={state.validation_scores[-1]:.6f}"
-                f", validation loss={state.validation_loss_curve[-1]:.6f}"
-            )
-        print(f"{line}, {seconds:.3f}s")
-
     # ------------------------------------------------------------- prediction
-
-    def _logits(self, params, X):
-        """Z2 for all rows of X, computed in chunks of bounded memory."""
-        n = X.shape[0]
-        if sp.issparse(X) and not params.W1.flags.f_contiguous:
-            # scipy would copy W1^T to C order for every chunk: do it once.
-            params = params._replace(W1=np.asfortranarray(params.W1))
-        rows = self._chunk_rows(n, params)
-        # For sparse chunks scipy allocates the hidden layer anyway, and the
-        # forward pass works in that array.
-        buffers = Buffers(
-            max(1, min(rows, n)), params, train=False, hidden=not sp.issparse(X)
-        )
-        if rows >= n:
-            # One chunk, the common case. gen_batches validates its arguments, a
-            # cost of the order of the whole forward pass of a few rows.
-            return logits(params, X, self.activation, buffers)
-        Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
-        for chunk in gen_batches(n, rows):
-            Z2[chunk] = logits(params, X[chunk], self.activation, buffers)
-        return Z2
-
-    @staticmethod
-    def _chunk_rows(n, params):
-        """Rows per prediction chunk, from scikit-learn's ``working_memory``."""
-        h_factor, k_factor = _PREDICT_ROW_FACTORS
-        hidden_size, n_outputs = params.W1.shape[0], params.W2.shape[0]
-        row_bytes = params.W1.dtype.itemsize * (
-            h_factor * hidden_size + k_factor * n_outputs
-        )
-        budget = get_config()["working_memory"] * 2**20
-        return int(min(n, max(1, budget // row_bytes)))
 
     def _fitted_params(self):
         # Users may set the weights by hand: a wrong shape is reported here rather
@@ -1068,7 +587,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # _predict_logits only when the outputs are not finite, since a pass over
         # W1 can cost more than predicting a few rows.
         params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
-        _check_shapes(
+        _checks.check_shapes(
             params,
             self._param_shapes(params.W1.shape[0]),
             "has shape {shape}, but the other fitted attributes need {expected}.",
@@ -1086,19 +605,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # inf, and inf - inf to NaN; the check below reports that in plain words.
         params = self._fitted_params()
         with np.errstate(over="ignore", invalid="ignore"):
-            Z2 = self._logits(params, X)
-        bad = ~np.isfinite(Z2).all(axis=1)
-        if bad.any():
-            # A weight set to NaN or infinity shows here; one that no output
-            # depends on (a column of W1 that the rows' nonzeros miss) is harmless.
-            _check_finite(params)
-            raise ValueError(
-                f"The network's outputs overflow for {int(bad.sum())} of the "
-                f"{len(Z2)} rows of X (first at row {int(np.argmax(bad))}): their "
-                f"values are too large for the fitted weights in {Z2.dtype}. Scale X "
-                "the way the training data was scaled."
-            )
-        return Z2
+            Z2 = predict_logits(params, X, self.activation)
+        return _checks.check_logits(Z2, params)
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -1231,109 +739,4 @@ class InconsistentVersionWarning(UserWarning):
             f"{self.saved_version} and is loaded with {self.current_version}; it "
             "may behave differently. Refit it with this version, or load it with "
             "the version that saved it."
-        )
-
-
-def _check_params(params, shapes, shape_problem, nonfinite_problem="."):
-    """Raise a ValueError naming the first parameter of a wrong shape or not finite.
-
-    ``shape_problem`` is formatted with ``shape`` and ``expected``; each message
-    starts with the attribute's name.
-    """
-    _check_shapes(params, shapes, shape_problem)
-    _check_finite(params, nonfinite_problem)
-
-
-def _check_shapes(params, shapes, problem):
-    for name, p, expected in zip(_PARAM_NAMES, params, shapes, strict=True):
-        if p.shape != tuple(expected):
-            raise ValueError(
-                f"{name} " + problem.format(shape=p.shape, expected=expected)
-            )
-
-
-def _check_finite(params, problem="."):
-    for name, p in zip(_PARAM_NAMES, params, strict=True):
-        if not np.isfinite(p).all():
-            raise ValueError(f"{name} contains NaN or infinity{problem}")
-
-
-# intp indices are kept up to this fraction (1/20) of X's bytes.
-_INTP_MAX_SHARE = 20
-
-
-def _index_dtype(X):
-    """The dtype of the training rows' indices, which each epoch shuffles.
-
-    The index array is the largest one fit adds when X has few columns: int32 halves
-    it. Where it weighs little against X, intp is kept, since Generator.shuffle
-    moves 8-byte items faster than 4-byte ones (1,797 indices: about 40 against 70
-    microseconds, about 1% of an epoch of the digits).
-    """
-    n = X.shape[0]
-    x_bytes = X.data.nbytes if sp.issparse(X) else X.nbytes
-    if n >= 2**31 or 8 * n <= x_bytes // _INTP_MAX_SHARE:
-        return np.intp
-    return np.int32
-
-
-def _all_finite(arrays):
-    # Parameters laid out in one array (see flat_params) are checked in one go.
-    base = _shared_base(arrays)
-    if base is not None:
-        arrays = (base,)
-    # max and min propagate NaN and reach inf if any entry is infinite; unlike
-    # np.isfinite, they allocate nothing the size of W1.
-    return all(
-        a.size == 0 or (math.isfinite(a.max()) and math.isfinite(a.min()))
-        for a in arrays
-    )
-
-
-def _is_indicator(y):
-    try:
-        return type_of_target(y) == "multilabel-indicator"
-    except ValueError:
-        return False
-
-
-def _check_not_bool(estimator, names):
-    # scikit-learn's Interval(Integral, ...) lets True and False through, since bool
-    # subclasses int; as a layer size or an epoch count they are a mistake.
-    for name in names:
-        value = getattr(estimator, name)
-        if isinstance(value, (bool, np.bool_)):
-            raise TypeError(
-                f"The '{name}' parameter of TwoLayerClassifier must be an int >= 1, "
-                f"not a bool. Got {value!r} instead."
-            )
-
-
-def _check_label_types(y):
-    # An object y mixing strings with numbers has no order, so np.unique fails on
-    # it; type_of_target only calls it "unknown".
-    if y.dtype != object:
-        return
-    is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, y.size)
-    if is_str.any() and not is_str.all():
-        others = sorted({type(v).__name__ for v in y.ravel()[~is_str]})
-        raise ValueError(
-            "y mixes string labels with labels of other types "
-            f"({', '.join(others)}); use labels of one type, for example all strings."
-        )
-
-
-def _check_weight_sum(w, rows):
-    # The loss divides by the sum of the row weights: it must be positive and finite.
-    with np.errstate(over="ignore"):
-        total = w.sum()
-    if not total > 0:
-        raise ValueError(
-            f"The weights of all {rows} are zero (sample_weight times class_weight): "
-            "at least one row must have a positive weight."
-        )
-    if not np.isfinite(total):
-        raise ValueError(
-            f"The weights of the {rows} (sample_weight times class_weight) sum to "
-            f"more than {w.dtype} can hold; divide them by a common factor."
         )

@@ -58,6 +58,8 @@ from collections import namedtuple
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
+from sklearn.utils import gen_batches
 
 from ._activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._losses import batch_objective, cross_entropy, softmax_cross_entropy
@@ -74,6 +76,7 @@ __all__ = [
     "init_params",
     "logits",
     "loss_and_grads",
+    "predict_logits",
 ]
 
 Params = namedtuple("Params", ["W1", "b1", "W2", "b2"])
@@ -542,6 +545,59 @@ def logits(params, X, activation, buffers=None):
     Z2 : ndarray of shape (m, n_outputs)
     """
     return _logits(params, X, activation, buffers)[2]
+
+
+# Row-by-row work arrays that prediction needs per chunk, in units of hidden_size
+# (Z1/A1) and n_outputs (Z2, probabilities): used to size chunks.
+_PREDICT_ROW_FACTORS = (1, 3)
+
+
+def predict_logits(params, X, activation):
+    """``Z2`` for all rows of X, computed in chunks of bounded memory.
+
+    The chunks hold as many rows as scikit-learn's ``working_memory`` allows for
+    the hidden layer and the outputs (see :func:`chunk_rows`).
+
+    Parameters
+    ----------
+    params : Params
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    activation : str
+        Name of the hidden activation.
+
+    Returns
+    -------
+    Z2 : ndarray of shape (n_samples, n_outputs)
+    """
+    n = X.shape[0]
+    if sp.issparse(X) and not params.W1.flags.f_contiguous:
+        # scipy would copy W1^T to C order for every chunk: do it once.
+        params = params._replace(W1=np.asfortranarray(params.W1))
+    rows = chunk_rows(n, params)
+    # For sparse chunks scipy allocates the hidden layer anyway, and the
+    # forward pass works in that array.
+    buffers = Buffers(
+        max(1, min(rows, n)), params, train=False, hidden=not sp.issparse(X)
+    )
+    if rows >= n:
+        # One chunk, the common case. gen_batches validates its arguments, a
+        # cost of the order of the whole forward pass of a few rows.
+        return logits(params, X, activation, buffers)
+    Z2 = np.empty((n, params.W2.shape[0]), dtype=params.W1.dtype)
+    for chunk in gen_batches(n, rows):
+        Z2[chunk] = logits(params, X[chunk], activation, buffers)
+    return Z2
+
+
+def chunk_rows(n, params):
+    """Rows per prediction chunk, from scikit-learn's ``working_memory``."""
+    h_factor, k_factor = _PREDICT_ROW_FACTORS
+    hidden_size, n_outputs = params.W1.shape[0], params.W2.shape[0]
+    row_bytes = params.W1.dtype.itemsize * (
+        h_factor * hidden_size + k_factor * n_outputs
+    )
+    budget = get_config()["working_memory"] * 2**20
+    return int(min(n, max(1, budget // row_bytes)))
 
 
 def _logits(params, X, activation, buffers):

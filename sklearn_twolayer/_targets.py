@@ -1,4 +1,4 @@
-"""Targets: labels to the output matrix Y, row weights, and outputs back to labels.
+"""Targets: labels to the output matrix Y, class and row weights, outputs to labels.
 
 Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
 
@@ -9,9 +9,13 @@ Three kinds of target are handled (``sklearn.utils.multiclass.type_of_target``):
 
 :func:`encode` builds Y for given rows (validation data); training keeps the class
 index of each row (or the indicator bytes) in a :class:`TrainingTargets` and makes Y
-batch by batch.
+batch by batch. :func:`class_weights` and :func:`row_weights` give each row its
+weight ``w_i`` in the loss; they are pure functions: the running class counts that
+``class_weight="balanced"`` accumulates over partial_fit calls are passed in and
+returned.
 """
 
+from collections import namedtuple
 from numbers import Real
 
 import numpy as np
@@ -20,10 +24,12 @@ from sklearn.utils.class_weight import compute_class_weight
 from ._activations import log_sigmoid, log_softmax, sigmoid, softmax
 
 __all__ = [
+    "Layout",
     "TrainingTargets",
     "balanced_weights",
     "class_codes",
     "class_weight_vector",
+    "class_weights",
     "code_table",
     "encode",
     "labels_from_proba",
@@ -32,6 +38,7 @@ __all__ = [
     "n_outputs_for",
     "out_activation_for",
     "proba_from_logits",
+    "row_weights",
 ]
 
 
@@ -45,6 +52,41 @@ def out_activation_for(kind, multiclass):
     if kind == "multiclass" and multiclass == "softmax":
         return "softmax"
     return "logistic"
+
+
+class Layout(namedtuple("Layout", "kind classes n_outputs out_activation")):
+    """The output layer that a target needs.
+
+    Attributes
+    ----------
+    kind : {"binary", "multiclass", "multilabel-indicator"}
+        The target kind.
+    classes : ndarray
+        The known classes (``arange(n_labels)`` for an indicator matrix).
+    n_outputs : int
+        Output units: 1 for a binary target, else one per class or label.
+    out_activation : {"logistic", "softmax"}
+        The output activation.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, kind, classes, multiclass, out_activation=None):
+        """The layout of a target kind; ``out_activation`` overrides the choice
+        that ``multiclass`` makes (a fitted network keeps its own)."""
+        if out_activation is None:
+            out_activation = out_activation_for(kind, multiclass)
+        return cls(kind, classes, n_outputs_for(kind, len(classes)), out_activation)
+
+    def attributes(self):
+        """The estimator's fitted attributes that describe the layout."""
+        return {
+            "classes_": self.classes,
+            "_target_type": self.kind,
+            "n_outputs_": self.n_outputs,
+            "out_activation_": self.out_activation,
+        }
 
 
 def encode(y, classes, kind, dtype):
@@ -244,6 +286,73 @@ def balanced_weights(class_counts):
     seen = counts > 0
     weights[seen] = counts.sum() / (len(counts) * counts[seen])
     return weights
+
+
+def class_weights(class_weight, classes, y, sample_weight=None, counts=None):
+    """The weight of each class in the loss, from the ``class_weight`` parameter.
+
+    Parameters
+    ----------
+    class_weight : dict, "balanced" or None
+        The estimator's parameter.
+    classes : ndarray of shape (n_classes,)
+        The known classes, sorted.
+    y : ndarray of shape (n_samples,)
+        The labels of the rows of this call.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Row weights; "balanced" counts each row with its weight.
+    counts : ndarray of shape (n_classes,), default=None
+        The (weighted) class counts of earlier calls, which partial_fit passes so
+        that "balanced" weighs every row seen so far; None counts this call's rows
+        alone, as fit does.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_classes,) or None
+        The weight of each class, aligned with ``classes``; None without class
+        weighting.
+    counts : ndarray of shape (n_classes,) or None
+        ``counts`` plus the counts of ``y`` for "balanced"; otherwise ``counts``
+        unchanged.
+    """
+    if class_weight is None:
+        return None, counts
+    if not isinstance(class_weight, str):
+        return class_weight_vector(class_weight, classes), counts
+    # "balanced": n / (K n_k) from sample-weighted counts.
+    seen = np.bincount(
+        np.searchsorted(classes, y), weights=sample_weight, minlength=len(classes)
+    )
+    if counts is not None:
+        seen = seen + counts
+    return balanced_weights(seen), seen
+
+
+def row_weights(y, classes, sample_weight, per_class, dtype):
+    """``w_i = sample_weight_i * class_weight[y_i]``; None when all are one.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Labels (a multilabel ``y`` has no class weights: ``per_class`` is None).
+    classes : ndarray
+        The known classes, sorted.
+    sample_weight : ndarray of shape (n_samples,) or None
+    per_class : ndarray of shape (n_classes,) or None
+        The weight of each class (:func:`class_weights`).
+    dtype : numpy dtype
+        The dtype of the weights (that of X).
+
+    Returns
+    -------
+    w : ndarray of shape (n_samples,) or None
+    """
+    if per_class is None:
+        return sample_weight
+    w = per_class[np.searchsorted(classes, y)]
+    if sample_weight is not None:
+        w = w * sample_weight
+    return w.astype(dtype)
 
 
 def loss_of_priors(p, out_activation):

@@ -1,34 +1,112 @@
-"""The state of a training call and the helpers its epoch loop consults.
+"""The training call: validated arrays and plain settings in, a result out.
 
-:class:`_TrainingState` holds everything a call to fit or partial_fit changes, apart
-from the estimator, so that a failed call leaves the estimator as it was;
-:class:`_Stopper` applies the stopping rule; :class:`_Callbacks` calls scikit-learn's
-callback hooks (>= 1.9) around the fit and each epoch; :class:`_Validation` holds the
-validation rows.
+:func:`train` runs the epochs of one call to fit (up to ``max_iter``) or partial_fit
+(one), in three nested steps, as in scikit-learn's ``fit_binary``/``_plain_sgd`` and
+skorch's ``fit_loop``/``run_single_epoch``/``train_step``:
+
+* :func:`train` -- the epochs: shuffle, run, check, score on the validation rows,
+  apply the stopping rule, keep a copy of the last finished epoch for Ctrl-C;
+* :func:`run_epoch` -- one pass over the mini-batches, returning the epoch's loss;
+* :func:`train_step` -- one batch: the loss and gradients, then the update.
+
+Training works on the parameters of a :class:`State`, which the caller builds from
+new or fitted weights, and returns a :class:`Result`; it never sees the estimator.
+It owns two failures: a loss or a weight that stops being finite raises a ValueError
+that names the epoch (after putting back a W1 trained in place), and Ctrl-C ends the
+call with the state of the last finished epoch, or with nothing kept.
 """
 
+import dataclasses
+import math
+import time
+
 import numpy as np
+import scipy.sparse as sp
 
-from ._network import Params, _shared_base, flat_params
+from . import _holdout
+from ._checks import check_finite
+from ._network import Buffers, Params, _shared_base, flat_params, loss_and_grads
+from ._optimizer import GradientDescent
+
+__all__ = [
+    "Batches",
+    "ColumnRollback",
+    "Result",
+    "Settings",
+    "State",
+    "Stopper",
+    "divergence",
+    "in_place_columns",
+    "resume",
+    "run_epoch",
+    "train",
+    "train_step",
+]
 
 
-class _TrainingState:
-    """Everything a training call changes, kept apart from the estimator.
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The hyperparameters of a training call.
 
-    ``params`` and ``velocity`` are private copies, but for a W1 trained in place,
-    whose ``rollback`` (a :class:`_ColumnRollback`) can put it back as it was; the
-    lists are the new entries of the curves. The estimator's ``_commit`` writes a
-    state to its fitted attributes. ``resumed`` says that ``params`` were copied
-    from the fitted attributes without checking that their values are finite:
-    training does that if it fails.
+    Parameters
+    ----------
+    activation : str
+        The hidden activation.
+    out_activation : {"logistic", "softmax"}
+        The output activation.
+    alpha : float
+        The learning rate.
+    momentum : float
+        Classical momentum, in [0, 1).
+    l2 : float
+        The L2 penalty lambda.
+    batch_size : int
+        Rows per mini-batch (capped at the number of training rows).
+    max_epochs : int
+        The most epochs of the call: ``max_iter`` for fit, 1 for partial_fit.
+    shuffle : bool
+        Whether each epoch visits the rows in a new order.
+    seed : int
+        The seed of the shuffles: the order of epoch ``e`` depends on ``(seed, e)``
+        alone.
+    tol, n_iter_no_change : float
+        The stopping rule (see :class:`Stopper`).
+    verbose : bool
+        Whether to print a line per epoch.
     """
 
-    def __init__(self, params, velocity, loss_curve, t, resumed=False, rollback=None):
+    activation: str
+    out_activation: str
+    alpha: float
+    momentum: float
+    l2: float
+    batch_size: int
+    max_epochs: int
+    shuffle: bool
+    seed: int
+    tol: float
+    n_iter_no_change: float
+    verbose: bool = False
+
+
+class State:
+    """Everything a training call changes: parameters, velocity, curves, counts.
+
+    ``params`` and ``velocity`` are the call's own copies, but for a W1 trained in
+    place, whose ``rollback`` (a :class:`ColumnRollback`) can put it back as it
+    was. ``origin`` holds the fitted arrays that ``params`` were copied from
+    without checking that their values are finite: training names them if it
+    fails. ``loss_curve`` holds the whole curve, earlier calls' epochs first.
+    """
+
+    def __init__(
+        self, params, velocity=None, loss_curve=(), t=0, *, origin=None, rollback=None
+    ):
         self.params = params
         self.velocity = velocity
-        self.loss_curve = loss_curve
+        self.loss_curve = list(loss_curve)
         self.t = t
-        self.resumed = resumed
+        self.origin = origin
         self.rollback = rollback
         self.n_iter = 0
         self.validation_scores = []
@@ -59,10 +137,10 @@ class _TrainingState:
                     np.copyto(target, a)
             return list(old)
 
-        copy = _TrainingState(
+        copy = State(
             Params(*copies(self.params, None if into is None else into.params)),
             copies(self.velocity, None if into is None else into.velocity),
-            list(self.loss_curve),
+            self.loss_curve,
             self.t,
         )
         copy.n_iter = self.n_iter
@@ -71,7 +149,336 @@ class _TrainingState:
         return copy
 
 
-class _ColumnRollback:
+@dataclasses.dataclass
+class Result:
+    """What a training call returns.
+
+    Attributes
+    ----------
+    params : Params or None
+        The trained parameters (None when nothing was kept).
+    velocity : list of ndarray or None
+        The optimiser's state.
+    loss_curve : list of float
+        The training loss of every epoch, earlier calls' first.
+    t : int
+        Training rows processed since the weights were initialised.
+    n_iter : int
+        Epochs of this call whose result is kept.
+    validation_scores, validation_loss_curve : list of float
+        The validation accuracy and objective of each epoch of this call.
+    stop : {"max_epochs", "no_improvement", "callback", "interrupted"}
+        Why the call ended: it ran all its epochs, the stopping rule or a callback
+        ended it, or Ctrl-C did (the result is then the last finished epoch, and
+        ``n_iter`` is 0 if none finished).
+    """
+
+    params: Params | None
+    velocity: list | None
+    loss_curve: list
+    t: int
+    n_iter: int
+    validation_scores: list
+    validation_loss_curve: list
+    stop: str
+
+    @classmethod
+    def of(cls, state, stop):
+        return cls(
+            state.params,
+            state.velocity,
+            [float(v) for v in state.loss_curve],
+            int(state.t),
+            state.n_iter,
+            state.validation_scores,
+            state.validation_loss_curve,
+            stop,
+        )
+
+
+class _NoCallbacks:
+    """The epoch hooks of a call without callbacks."""
+
+    def begin_epoch(self):
+        pass
+
+    def end_epoch(self, params):
+        return False
+
+
+def train(state, X, targets, w, rows, settings, validation=None, callbacks=None):
+    """Run the epochs of one training call.
+
+    Parameters
+    ----------
+    state : State
+        Where training starts; its arrays are trained (W1 in place if it has a
+        rollback), its lists extended.
+    X : {ndarray, scipy.sparse.csr_matrix} of shape (n_samples, n_features)
+        The training data, validated.
+    targets : TrainingTargets
+        The targets of the rows of X.
+    w : ndarray of shape (n_samples,) or None
+        Row weights.
+    rows : ndarray of int
+        The rows of X to train on; shuffled in place.
+    settings : Settings
+    validation : Validation, default=None
+        Rows to score after each epoch (see :mod:`._holdout`).
+    callbacks : object, default=None
+        ``begin_epoch()`` and ``end_epoch(params) -> bool`` are called around each
+        epoch; the latter may ask to stop (see :class:`._callbacks.Callbacks`).
+
+    Returns
+    -------
+    result : Result
+    """
+    callbacks = _NoCallbacks() if callbacks is None else callbacks
+    batch_size = min(settings.batch_size, len(rows))
+    # W1 and W2 in Fortran order (see _network): the columns that a sparse
+    # batch updates are then contiguous, and the products are faster.
+    state.params = state.params._replace(
+        W1=np.asfortranarray(state.params.W1),
+        W2=np.asfortranarray(state.params.W2),
+    )
+    if not sp.issparse(X):
+        # One array under the four, so that an update is two NumPy calls.
+        state.params = flat_params(state.params)
+    if state.velocity is not None:
+        state.velocity = [np.asfortranarray(v) for v in state.velocity]
+    optimizer = GradientDescent(settings.alpha, settings.momentum, state.velocity)
+    buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
+    batches = Batches(
+        X,
+        targets,
+        w,
+        rows,
+        batch_size,
+        contiguous=not settings.shuffle and len(rows) == X.shape[0],
+    )
+    stopper = Stopper(
+        settings.tol,
+        settings.n_iter_no_change,
+        validation is not None and validation.stop_early,
+    )
+    best = last_good = spare = None
+    stop = "max_epochs"
+    try:
+        for i in range(settings.max_epochs):
+            start = time.perf_counter()
+            epoch = len(state.loss_curve)
+            if settings.shuffle:
+                # Sorting restores the rows' own order, so each epoch's shuffle
+                # depends only on the seed and the epoch index, as
+                # permutation(rows) would, without a second index array.
+                rows.sort()
+                np.random.default_rng([settings.seed, epoch]).shuffle(rows)
+            callbacks.begin_epoch()
+            loss = run_epoch(state.params, optimizer, buffers, batches, settings)
+            state.velocity = optimizer.velocity
+            state.n_iter += 1
+            state.t += len(rows)
+            state.loss_curve.append(loss)
+            _check_epoch(state, loss, epoch, settings)
+            if validation is not None:
+                score, val_loss = _holdout.evaluate(
+                    state.params,
+                    validation,
+                    activation=settings.activation,
+                    l2=settings.l2,
+                    alpha=settings.alpha,
+                )
+                state.validation_scores.append(score)
+                state.validation_loss_curve.append(val_loss)
+            if settings.verbose:
+                _print_epoch(epoch + 1, state, time.perf_counter() - start)
+            improved, no_improvement = stopper.update(state)
+            if improved and stopper.on_validation:
+                best = state.snapshot()
+            if callbacks.end_epoch(state.params):
+                stop = "callback"
+                break
+            if no_improvement:
+                stop = "no_improvement"
+                break
+            if i + 1 < settings.max_epochs:
+                # Kept for an interrupt during the next epoch (after the last
+                # one, the state itself is the result). Two snapshots in turn: an
+                # interrupt while one is written leaves the other complete.
+                spare, last_good = last_good, state.snapshot(into=spare)
+    except KeyboardInterrupt:
+        if last_good is None:
+            return Result(None, None, [], 0, 0, [], [], "interrupted")
+        return Result.of(last_good, "interrupted")
+    if stopper.on_validation:
+        # Keep the epoch that scored best on the validation data.
+        state.params = best.params
+        state.velocity = best.velocity
+    return Result.of(state, stop)
+
+
+def run_epoch(params, optimizer, buffers, batches, settings):
+    """One pass over ``batches``; returns the epoch's mean objective.
+
+    The mean weighs each batch's J by its weight sum S. A batch whose J is not
+    finite ends the pass without its update, and its J is returned.
+    """
+    total, weight_total = 0.0, 0.0
+    # Overflow to inf or NaN is caught after the epoch and reported as a
+    # ValueError naming it; numpy's own warnings would only precede it (or, under
+    # a warnings-as-errors filter, replace it).
+    with np.errstate(over="ignore", invalid="ignore"):
+        for X_batch, Y_batch, w_batch in batches:
+            if w_batch is None:
+                S = X_batch.shape[0]
+            else:
+                S = float(w_batch.sum())
+                if S == 0:
+                    # Rows of zero weight carry no gradient.
+                    continue
+            J = train_step(
+                params, X_batch, Y_batch, w_batch, S, optimizer, buffers, settings
+            )
+            if not math.isfinite(J):
+                return J
+            total += J * S
+            weight_total += S
+    return total / weight_total if weight_total else 0.0
+
+
+def train_step(params, X, Y, w, S, optimizer, buffers, settings):
+    """One mini-batch: the objective J and its gradients, then the update.
+
+    The update is skipped when J is not finite. Returns J.
+    """
+    J, grads = loss_and_grads(
+        params,
+        X,
+        Y,
+        w,
+        settings.l2,
+        settings.activation,
+        settings.out_activation,
+        buffers,
+        S,
+    )
+    if math.isfinite(J):
+        optimizer.step(params, grads)
+    return J
+
+
+def _check_epoch(state, loss, epoch, settings):
+    """Raise a ValueError if the epoch's loss or the parameters are not finite."""
+    # A W1 trained in place is checked where the call can change it.
+    changed = (
+        state.params if state.rollback is None else state.rollback.changed(state.params)
+    )
+    if math.isfinite(loss) and _all_finite(changed):
+        return
+    if state.rollback is not None:
+        # The fitted W1_ is then the W1 trained: put it back first.
+        state.rollback.restore()
+    if state.origin is not None:
+        # Weights that were not finite to begin with are named, rather than
+        # reported as a divergence.
+        check_finite(
+            state.origin,
+            ", so training cannot continue from it; fit the estimator afresh.",
+        )
+    raise ValueError(
+        f"The training loss became non-finite ({loss}) at epoch {epoch + 1}: "
+        "gradient descent diverged. Scale X (for example with StandardScaler) or "
+        f"lower alpha (now {settings.alpha})."
+    )
+
+
+def divergence(result, targets, w, rows, settings):
+    """A warning's message if a finite training diverged, else None.
+
+    It diverged when the final loss is more than ten times that of a model
+    predicting the class priors of its rows, or an epoch's loss was more than a
+    hundred times the first one's.
+
+    Parameters
+    ----------
+    result : Result
+    targets : TrainingTargets
+    w : ndarray or None
+        The weights of all rows.
+    rows : ndarray of int
+        The rows trained on.
+    settings : Settings
+    """
+    # Unless rows were held out for validation, ``rows`` holds every row.
+    subset = rows if len(rows) < len(targets) else None
+    prior = targets.prior_loss(subset, w, settings.out_activation)
+    curve = result.loss_curve
+    if curve[-1] <= 10 * prior and max(curve) <= 100 * curve[0]:
+        return None
+    return (
+        f"Training diverged: the final training loss {curve[-1]:.4g} is far above "
+        f"the loss of predicting the class priors ({prior:.4g}), or an epoch's "
+        "loss exploded. alpha is probably too large "
+        f"(alpha={settings.alpha}); lower it or scale X."
+    )
+
+
+def _all_finite(arrays):
+    # Parameters laid out in one array (see flat_params) are checked in one go.
+    base = _shared_base(arrays)
+    if base is not None:
+        arrays = (base,)
+    # max and min propagate NaN and reach inf if any entry is infinite; unlike
+    # np.isfinite, they allocate nothing the size of W1.
+    return all(
+        a.size == 0 or (math.isfinite(a.max()) and math.isfinite(a.min()))
+        for a in arrays
+    )
+
+
+def _print_epoch(epoch, state, seconds):
+    line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"
+    if state.validation_scores:
+        line += (
+            f", validation score={state.validation_scores[-1]:.6f}"
+            f", validation loss={state.validation_loss_curve[-1]:.6f}"
+        )
+    print(f"{line}, {seconds:.3f}s")
+
+
+class Stopper:
+    """scikit-learn's stopping rule for MLPClassifier, applied per call to fit.
+
+    An epoch improves when the training loss falls by more than ``tol`` below its
+    best (or, on validation data, when the score rises by more than ``tol`` above
+    its best); training stops after more than ``n_iter_no_change`` epochs in a row
+    without improvement.
+    """
+
+    def __init__(self, tol, n_iter_no_change, on_validation):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.on_validation = on_validation
+        self.best = -np.inf
+        self.count = 0
+
+    def update(self, state):
+        """Record an epoch; return (new best, stop now)."""
+        if self.on_validation:
+            value = state.validation_scores[-1]
+        else:
+            value = -state.loss_curve[-1]
+        self.count = self.count + 1 if value < self.best + self.tol else 0
+        improved = value > self.best
+        if improved:
+            self.best = value
+        return improved, self.count > self.n_iter_no_change
+
+
+# ----------------------------------------------------- W1 trained in place
+
+
+class ColumnRollback:
     """The columns of W1 that a call training W1 in place may change, as they were.
 
     A step on sparse rows without momentum or L2 term changes only the columns of
@@ -111,107 +518,140 @@ class _ColumnRollback:
         self.W1.T[self.columns] = self.saved
 
 
-class _Validation:
-    """Validation rows: X, labels y, encoded Y, weights w, and their role."""
+def in_place_columns(W1, X, settings):
+    """The columns of a fitted W1 that partial_fit on X may train in place, or None.
 
-    def __init__(self, X, y, Y, w, stop_early):
-        self.X, self.y, self.Y, self.w = X, y, Y, w
-        self.stop_early = stop_early
-
-
-class _Stopper:
-    """scikit-learn's stopping rule for MLPClassifier, applied per call to fit.
-
-    An epoch improves when the training loss falls by more than ``tol`` below its best
-    (or, on validation data, when the score rises by more than ``tol`` above its
-    best); training stops after more than ``n_iter_no_change`` epochs in a row
-    without improvement.
+    Steps on sparse rows without momentum or L2 term change only the columns of W1
+    that the rows reach, and :class:`ColumnRollback` keeps those alone. W1 must
+    already be what training works on (writeable, Fortran-ordered, of X's dtype, of
+    X's width). Keeping and checking the columns gathers them twice: beyond a
+    third of W1, copying all of it costs less.
     """
-
-    def __init__(self, tol, n_iter_no_change, on_validation):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.on_validation = on_validation
-        self.best = -np.inf
-        self.count = 0
-
-    def update(self, state):
-        """Record an epoch; return (new best, stop now)."""
-        if self.on_validation:
-            value = state.validation_scores[-1]
-        else:
-            value = -state.loss_curve[-1]
-        self.count = self.count + 1 if value < self.best + self.tol else 0
-        improved = value > self.best
-        if improved:
-            self.best = value
-        return improved, self.count > self.n_iter_no_change
+    if not (
+        sp.issparse(X)
+        and settings.momentum == 0
+        and settings.l2 == 0
+        and isinstance(W1, np.ndarray)
+        and W1.ndim == 2
+        and W1.shape[1] == X.shape[1]
+        and W1.dtype == X.dtype
+        and W1.flags.f_contiguous
+        and W1.flags.writeable
+    ):
+        return None
+    columns = ColumnRollback.reached_columns(X)
+    return columns if 3 * len(columns) <= X.shape[1] else None
 
 
-class _Callbacks:
-    """The scikit-learn callback hooks (>= 1.9) around fit and its epochs.
+def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
+    """The state that continues training from fitted parameters.
 
-    With an older scikit-learn, or no callback set, every method does nothing.
+    Parameters
+    ----------
+    fitted : Params
+        The fitted arrays; they are copied to X's dtype (keeping their memory
+        order), but for a W1 that partial_fit may train in place.
+    velocity : list of ndarray or None
+        The fitted optimiser state, copied likewise.
+    loss_curve : list of float
+    t : int
+    X : {ndarray, sparse matrix}
+        The rows of the call.
+    settings : Settings
+    in_place : bool, default=False
+        Whether W1 may be trained in place (partial_fit).
+
+    Returns
+    -------
+    state : State
+        Its ``rollback`` is set when W1 is trained in place.
     """
-
-    def __init__(self, estimator, X, y, sample_weight, n_epochs):
-        self.estimator = estimator
-        # Passed to every hook: a ScoringMonitor then scores with the weights.
-        self.data = {
-            "X": X,
-            "y": y,
-            "metadata": None
-            if sample_weight is None
-            else {"sample_weight": sample_weight},
-        }
-        self.context = None
-        self.epoch_context = None
-        # Without a callback on this estimator, or a meta-estimator's context above
-        # it, no hook has anything to call: the contexts, about 20 microseconds an
-        # epoch, are not built.
-        if hasattr(estimator, "_init_callback_context") and (
-            getattr(estimator, "_skl_callbacks", None)
-            or hasattr(estimator, "_parent_callback_ctx")
-        ):
-            self.context = estimator._init_callback_context(max_subtasks=n_epochs)
-            self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
-
-    def _attributes(self, state):
-        est = self.estimator
-        W1, b1, W2, b2 = (p.copy() for p in state.params)
-        return {
-            "W1_": W1,
-            "b1_": b1,
-            "W2_": W2,
-            "b2_": b2,
-            "classes_": est.classes_,
-            "n_outputs_": est.n_outputs_,
-            "out_activation_": est.out_activation_,
-            "_target_type": est._target_type,
-            "n_features_in_": est.n_features_in_,
-        }
-
-    def begin_epoch(self, state):
-        if self.context is None:
-            return
-        self.epoch_context = self.context.subcontext(task_name="epoch")
-        self.epoch_context.call_on_fit_task_begin(estimator=self.estimator, **self.data)
-
-    def end_epoch(self, state):
-        """Call the epoch-end hooks; return True when a callback asks to stop."""
-        if self.context is None:
-            return False
-        return self.epoch_context.call_on_fit_task_end(
-            estimator=self.estimator,
-            reconstruction_attributes=lambda: self._attributes(state),
-            **self.data,
+    columns = in_place_columns(fitted.W1, X, settings) if in_place else None
+    # order="K": a fitted W1_ and W2_ are in Fortran order, which train would
+    # otherwise have to restore with a second copy.
+    params = Params(
+        *(
+            p if columns is not None and i == 0 else np.array(p, X.dtype, order="K")
+            for i, p in enumerate(fitted)
         )
+    )
+    if velocity is not None:
+        velocity = [np.array(v, dtype=X.dtype) for v in velocity]
+    return State(
+        params,
+        velocity,
+        loss_curve,
+        t,
+        # Their values are checked only if training fails: for a wide model, a
+        # scan of W1 costs as much as a partial_fit call on a few batches.
+        origin=fitted,
+        rollback=None if columns is None else ColumnRollback(params.W1, columns),
+    )
 
-    def end_fit(self):
-        if self.context is not None:
-            self.context.call_on_fit_task_end(
-                estimator=self.estimator, reconstruction_attributes={}, **self.data
+
+class Batches:
+    """The mini-batches of one training call, in the order of ``rows``.
+
+    Rows of shuffled (or held-out) batches are gathered into arrays allocated once
+    per call; when the batches are consecutive rows, X and w are views.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    targets : TrainingTargets
+        The targets of the rows, which give the batches' rows of Y.
+    w : ndarray of shape (n_samples,) or None
+    rows : ndarray of int
+        Indices of the training rows, in the order of the epoch; shuffled in place
+        between epochs by the caller.
+    batch_size : int
+    contiguous : bool
+        Whether ``rows`` is ``arange(n_samples)`` for every epoch.
+    """
+
+    def __init__(self, X, targets, w, rows, batch_size, contiguous):
+        self.X, self.targets, self.w = X, targets, w
+        self.rows = rows
+        self.batch_size = batch_size
+        self.contiguous = contiguous
+        dense = isinstance(X, np.ndarray)
+        self._X = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
+        self._Y = np.empty((batch_size, targets.n_outputs), targets.dtype)
+        self._scratch = targets.scratch(batch_size)
+        self._w = None if w is None else np.empty(batch_size, w.dtype)
+
+    def __iter__(self):
+        """Yield ``(X_batch, Y_batch, w_batch)`` for each batch of the epoch."""
+        X, targets, w = self.X, self.targets, self.w
+        order, size = self.rows, self.batch_size
+        n = len(order)
+        if self.contiguous:
+            for start in range(0, n, size):
+                stop = min(start + size, n)
+                yield (
+                    X[start:stop],
+                    targets.rows(start, stop, self._Y[: stop - start]),
+                    None if w is None else w[start:stop],
+                )
+            return
+        # The caller sorts ``rows`` again before the next shuffle.
+        sort_batches(order, size)
+        # The gathers write into the buffers; the last batch may be shorter.
+        buffers = (self._X, self._Y, self._scratch, self._w)
+        for start in range(0, n, size):
+            idx = order[start : start + size]
+            if len(idx) < size:
+                buffers = tuple(None if b is None else b[: len(idx)] for b in buffers)
+            X_out, Y_out, scratch, w_out = buffers
+            # mode="clip" lets take write straight into out (with "raise" it goes
+            # through a temporary); the indices are valid anyway. The method skips
+            # the dispatch of np.take, a tenth of a small batch.
+            X_batch = (
+                X[idx] if X_out is None else X.take(idx, axis=0, out=X_out, mode="clip")
             )
+            Y_batch = targets.take(idx, Y_out, scratch)
+            w_batch = None if w is None else w.take(idx, out=w_out, mode="clip")
+            yield X_batch, Y_batch, w_batch
 
 
 def sort_batches(order, batch_size):
@@ -230,68 +670,3 @@ def sort_batches(order, batch_size):
     blocks.shape = (full // batch_size, batch_size)
     blocks.sort(axis=1)
     order[full:].sort()
-
-
-class _Batches:
-    """The mini-batches of one training call, in the order of ``order``.
-
-    Rows of shuffled (or held-out) batches are gathered into arrays allocated once
-    per call; when the batches are consecutive rows, X and w are views.
-
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    targets : TrainingTargets
-        The targets of the rows, which give the batches' rows of Y.
-    w : ndarray of shape (n_samples,) or None
-    order : ndarray of int
-        Indices of the training rows, in the order of the epoch; shuffled in place
-        between epochs by the caller.
-    batch_size : int
-    contiguous : bool
-        Whether ``order`` is ``arange(n_samples)`` for every epoch.
-    """
-
-    def __init__(self, X, targets, w, order, batch_size, contiguous):
-        self.X, self.targets, self.w = X, targets, w
-        self.order = order
-        self.batch_size = batch_size
-        self.contiguous = contiguous
-        dense = isinstance(X, np.ndarray)
-        self._X = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
-        self._Y = np.empty((batch_size, targets.n_outputs), targets.dtype)
-        self._scratch = targets.scratch(batch_size)
-        self._w = None if w is None else np.empty(batch_size, w.dtype)
-
-    def __iter__(self):
-        """Yield ``(X_batch, Y_batch, w_batch)`` for each batch of the epoch."""
-        X, targets, w = self.X, self.targets, self.w
-        order, size = self.order, self.batch_size
-        n = len(order)
-        if self.contiguous:
-            for start in range(0, n, size):
-                stop = min(start + size, n)
-                yield (
-                    X[start:stop],
-                    targets.rows(start, stop, self._Y[: stop - start]),
-                    None if w is None else w[start:stop],
-                )
-            return
-        # The caller sorts ``order`` again before the next shuffle.
-        sort_batches(order, size)
-        # The gathers write into the buffers; the last batch may be shorter.
-        buffers = (self._X, self._Y, self._scratch, self._w)
-        for start in range(0, n, size):
-            idx = order[start : start + size]
-            if len(idx) < size:
-                buffers = tuple(None if b is None else b[: len(idx)] for b in buffers)
-            X_out, Y_out, scratch, w_out = buffers
-            # mode="clip" lets take write straight into out (with "raise" it goes
-            # through a temporary); the indices are valid anyway. The method skips
-            # the dispatch of np.take, a tenth of a small batch.
-            X_batch = (
-                X[idx] if X_out is None else X.take(idx, axis=0, out=X_out, mode="clip")
-            )
-            Y_batch = targets.take(idx, Y_out, scratch)
-            w_batch = None if w is None else w.take(idx, out=w_out, mode="clip")
-            yield X_batch, Y_batch, w_batch

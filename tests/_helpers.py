@@ -1,5 +1,6 @@
 """Helpers shared by the estimator-level test files."""
 
+import copy
 import tracemalloc
 import warnings
 
@@ -49,3 +50,24 @@ def peak_bytes(func):
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def state_of(est):
+    """A deep copy of everything the estimator holds."""
+    return copy.deepcopy(vars(est))
+
+
+def assert_same_state(before, after):
+    """Two states of :func:`state_of` (or two ``vars``) hold the same values."""
+    assert before.keys() == after.keys()
+    for key in before:
+        a, b = before[key], after[key]
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, key
+            np.testing.assert_array_equal(a, b, err_msg=key)
+        elif isinstance(a, list) and a and isinstance(a[0], np.ndarray):
+            assert len(a) == len(b), key
+            for u, v in zip(a, b, strict=True):
+                np.testing.assert_array_equal(u, v, err_msg=key)
+        else:
+            assert a == b, key

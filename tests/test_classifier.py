@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer._network import chunk_rows
 
 
 def _multilabel(n_samples=120, n_features=6, seed=0):
@@ -134,7 +135,7 @@ def test_same_random_state_gives_bit_identical_weights(params):
 
 
 def test_row_index_dtype_follows_the_size_of_X():
-    from sklearn_twolayer._classifier import _index_dtype
+    from sklearn_twolayer._kernels import index_dtype as _index_dtype
 
     # 64 float64 columns: 8-byte indices are 1/64 of X. 10 float32 columns: they
     # would be a fifth of X, so they are int32.
@@ -146,7 +147,7 @@ def test_row_index_dtype_follows_the_size_of_X():
 
 @pytest.mark.parametrize("validation_fraction", [None, 0.2])
 def test_row_index_dtype_does_not_change_the_shuffle(monkeypatch, validation_fraction):
-    import sklearn_twolayer._classifier as module
+    import sklearn_twolayer._kernels as module
 
     X, y = _data(3, n_samples=300, n_features=40)
     kwargs = dict(hidden_size=8, batch_size=32, max_iter=3, random_state=0)
@@ -155,7 +156,7 @@ def test_row_index_dtype_does_not_change_the_shuffle(monkeypatch, validation_fra
     fits = {}
     for share in (1, 10**9):  # intp, then int32
         monkeypatch.setattr(module, "_INTP_MAX_SHARE", share)
-        assert module._index_dtype(X) == (np.intp if share == 1 else np.int32)
+        assert module.index_dtype(X) == (np.intp if share == 1 else np.int32)
         fits[share] = fit_quietly(TwoLayerClassifier(**kwargs), X, y)
     assert_same_weights(fits[1], fits[10**9])
     assert fits[1].loss_curve_ == fits[10**9].loss_curve_
@@ -277,7 +278,7 @@ def test_prediction_in_chunks_matches_one_chunk(sparse_input):
     # 16 hidden units and 3 outputs take 8 * (16 + 3 * 3) = 200 bytes a row: a
     # working memory of 0.01 MiB gives chunks of 52 rows, the last one shorter.
     with config_context(working_memory=0.01):
-        assert est._chunk_rows(len(X), est._fitted_params()) == 52
+        assert chunk_rows(len(X), est._fitted_params()) == 52
         chunked = est.decision_function(X_in)
         proba = est.predict_proba(X_in)
     np.testing.assert_allclose(chunked, whole, rtol=1e-13, atol=1e-15)

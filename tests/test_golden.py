@@ -16,9 +16,9 @@ never above 1e-9, when its code path has lost a speed trick that changed the ord
 of the roundings; the entry names the trick.
 
 To rewrite the file, when a change of the numbers is intended (say why in the
-commit), run from the repository root::
+commit), with the package installed from this checkout (``pip install -e .``)::
 
-    python -m tests.test_golden --regenerate
+    python tests/test_golden.py --regenerate
 """
 
 import argparse
@@ -294,7 +294,7 @@ def _regenerate():
     if Path(sklearn_twolayer.__file__).resolve().parents[1] != root:
         sys.exit(
             f"sklearn_twolayer is imported from {sklearn_twolayer.__file__}, not from "
-            "this checkout: run `python -m tests.test_golden` from its root."
+            "this checkout: install it with `pip install -e .`."
         )
     arrays = {
         f"{name}/{key}": value

@@ -6,9 +6,9 @@ max_iter raises is expected and silenced for the module.
 ``tests/data/model-<version>.pkl`` holds models pickled by a released version, with
 their predictions and the weights of one more partial_fit call; every such file
 must load and give the same numbers with the current code. To add the file of the
-installed version (never to rewrite one), run from the repository root::
+version installed from this checkout (``pip install -e .``; never to rewrite one)::
 
-    python -m tests.test_persistence --write-model-file
+    python tests/test_persistence.py --write-model-file
 """
 
 import argparse
@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from _helpers import assert_same_state
 from sklearn.datasets import load_iris
 from sklearn.exceptions import InconsistentVersionWarning as SklearnVersionWarning
 from sklearn.pipeline import make_pipeline
@@ -156,20 +157,6 @@ def _assert_plain(value, where):
     raise AssertionError(f"{where} is a {type(value).__qualname__}: {value!r}")
 
 
-def _assert_same_state(a, b):
-    assert vars(a).keys() == vars(b).keys()
-    for name, value in vars(a).items():
-        other = getattr(b, name)
-        if isinstance(value, np.ndarray):
-            assert other.dtype == value.dtype, name
-            np.testing.assert_array_equal(other, value, err_msg=name)
-        elif name == "_velocity" and value is not None:
-            for v, w in zip(value, other, strict=True):
-                np.testing.assert_array_equal(w, v, err_msg=name)
-        else:
-            assert other == value, name
-
-
 @pytest.mark.parametrize("fit", FITS, ids=_ids)
 def test_fitted_attributes_are_plain_types(fit, iris):
     model, _ = fit(*iris)
@@ -197,7 +184,7 @@ def test_skops_round_trip(fit, iris, tmp_path):
     assert sio.get_untrusted_types(file=path) == SKOPS_TRUSTED_TYPES
     loaded = sio.load(path, trusted=SKOPS_TRUSTED_TYPES)
 
-    _assert_same_state(model, loaded)
+    assert_same_state(vars(model), vars(loaded))
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
@@ -418,7 +405,7 @@ def _write_model_file():
     if Path(sklearn_twolayer.__file__).resolve().parents[1] != root:
         sys.exit(
             f"sklearn_twolayer is imported from {sklearn_twolayer.__file__}, not from "
-            "this checkout: run `python -m tests.test_persistence` from its root."
+            "this checkout: install it with `pip install -e .`."
         )
     path = DATA / f"model-{sklearn_twolayer.__version__}.pkl"
     if path.exists():

@@ -6,7 +6,6 @@ must leave the estimator as it was (or, after Ctrl-C, at its last finished epoch
 prediction must be safe to share between threads.
 """
 
-import copy
 import re
 import threading
 import time
@@ -15,12 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import peak_bytes
+from _helpers import assert_same_state, peak_bytes, state_of
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 
-import sklearn_twolayer._classifier as classifier_module
-from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer import TwoLayerClassifier, _training
 
 pd = pytest.importorskip("pandas")
 
@@ -692,26 +690,6 @@ def test_bool_is_not_a_size(name):
 # ------------------------------------------------------------------ faults
 
 
-def state_of(est):
-    """A deep copy of everything the estimator holds."""
-    return copy.deepcopy(vars(est))
-
-
-def assert_same_state(before, after):
-    assert before.keys() == after.keys()
-    for key in before:
-        a, b = before[key], after[key]
-        if isinstance(a, np.ndarray):
-            assert a.dtype == b.dtype, key
-            np.testing.assert_array_equal(a, b, err_msg=key)
-        elif isinstance(a, list) and a and isinstance(a[0], np.ndarray):
-            assert len(a) == len(b), key
-            for u, v in zip(a, b, strict=True):
-                np.testing.assert_array_equal(u, v, err_msg=key)
-        else:
-            assert a == b, key
-
-
 DIVERGING = dict(hidden_size=5, activation="identity", batch_size=10, random_state=0)
 
 
@@ -762,38 +740,13 @@ def test_divergence_of_first_fit_leaves_estimator_unfitted():
     assert_same_state(vars(small(max_iter=20)), state_of(est))
 
 
-class FailingStep(classifier_module.GradientDescent):
-    """An optimizer whose ``calls``-th step updates W1 and then fails."""
-
-    calls = 0
-    fail_at = 3
-    error = MemoryError
-
-    def step(self, params, grads):
-        type(self).calls += 1
-        if type(self).calls == self.fail_at:
-            np.add(params.W1, 1.0, out=params.W1)  # half an update, as a fault could
-            raise self.error("injected")
-        super().step(params, grads)
-
-
-@pytest.fixture
-def failing_step(monkeypatch):
-    FailingStep.calls = 0
-    monkeypatch.setattr(classifier_module, "GradientDescent", FailingStep)
-    return FailingStep
-
-
 @pytest.mark.parametrize("error", [MemoryError, RuntimeError])
 @pytest.mark.parametrize("how", ["warm_start", "partial_fit", "first_fit"])
-def test_error_inside_a_step_leaves_no_half_update(failing_step, error, how):
-    failing_step.error = error
+def test_error_inside_a_step_leaves_no_half_update(faults, error, how):
     est = small(warm_start=how == "warm_start")
     if how != "first_fit":
-        failing_step.fail_at = 10**9
         est.partial_fit(X, Y, classes=[0, 1]) if how == "partial_fit" else est.fit(X, Y)
-        failing_step.calls = 0
-    failing_step.fail_at = 3
+    faults.fail(error, at=3, when="half")
     before = state_of(est)
     with pytest.raises(error, match="injected"):
         if how == "partial_fit":
@@ -801,52 +754,6 @@ def test_error_inside_a_step_leaves_no_half_update(failing_step, error, how):
         else:
             est.fit(X, Y)
     assert_same_state(before, state_of(est))
-
-
-def test_keyboard_interrupt_keeps_last_finished_epoch(failing_step):
-    # Interrupt in the middle of the third epoch (3 batches of 16 rows per epoch).
-    failing_step.error = KeyboardInterrupt
-    failing_step.fail_at = 2 * 3 + 2
-    est = small(max_iter=10)
-    with pytest.warns(UserWarning, match="interrupted; the model keeps .* \\(2 in"):
-        est.fit(X, Y)
-    assert est.n_iter_ == 2
-    assert len(est.loss_curve_) == 2
-    assert est.t_ == 2 * len(X)
-    failing_step.fail_at = 10**9
-    two_epochs = small(max_iter=2).fit(X, Y)
-    assert_same_model(est, two_epochs)
-    assert est.loss_curve_ == two_epochs.loss_curve_
-    check_probabilities(est)
-
-
-def test_keyboard_interrupt_in_first_epoch_leaves_estimator_unchanged(failing_step):
-    failing_step.error = KeyboardInterrupt
-    failing_step.fail_at = 2
-    est = small()
-    with pytest.warns(UserWarning, match="before the end of its first epoch"):
-        est.fit(X, Y)
-    assert not hasattr(est, "W1_")
-
-    failing_step.fail_at = 10**9
-    est.partial_fit(X, Y, classes=[0, 1])
-    before = state_of(est)
-    failing_step.calls, failing_step.fail_at = 0, 2
-    with pytest.warns(UserWarning, match="estimator is unchanged"):
-        est.partial_fit(X, Y)
-    assert_same_state(before, state_of(est))
-
-
-def test_keyboard_interrupt_in_warm_start_keeps_earlier_epochs(failing_step):
-    failing_step.fail_at = 10**9
-    est = small(warm_start=True, max_iter=3).fit(X, Y)
-    failing_step.error = KeyboardInterrupt
-    failing_step.calls, failing_step.fail_at = 0, 3 + 2
-    with pytest.warns(UserWarning, match="\\(1 in this call\\)"):
-        est.fit(X, Y)
-    assert est.n_iter_ == 1
-    assert len(est.loss_curve_) == 4
-    assert est.t_ == 4 * len(X)
 
 
 # ------------------------------------------- partial_fit trains a wide W1 in place
@@ -893,9 +800,7 @@ def test_sparse_partial_fit_in_place_gives_the_copied_result(monkeypatch, dtype)
     W1 = in_place.W1_
     in_place.partial_fit(Xs, y)
     assert in_place.W1_ is W1
-    monkeypatch.setattr(
-        TwoLayerClassifier, "_columns_to_train_in_place", lambda self, X: None
-    )
+    monkeypatch.setattr(_training, "in_place_columns", lambda W1, X, settings: None)
     W1 = copied.W1_
     copied.partial_fit(Xs, y)
     assert copied.W1_ is not W1
@@ -941,35 +846,20 @@ def test_in_place_partial_fit_allocates_a_fraction_of_W1():
     assert peak < 0.5 * est.W1_.nbytes, f"peak {peak / est.W1_.nbytes:.2f} x W1"
 
 
-class StepThenFail(classifier_module.GradientDescent):
-    """An optimizer whose ``fail_at``-th step completes and then raises ``error``."""
-
-    calls = 0
-    fail_at = 3
-    error = MemoryError
-
-    def step(self, params, grads):
-        super().step(params, grads)
-        type(self).calls += 1
-        if type(self).calls == self.fail_at:
-            raise self.error("injected")
-
-
 @pytest.mark.parametrize("error", [MemoryError, KeyboardInterrupt])
-def test_failed_in_place_partial_fit_puts_W1_back(monkeypatch, error):
+def test_failed_in_place_partial_fit_puts_W1_back(faults, error):
     Xs, y = wide_sparse()
     est = wide_model()
     W1 = est.W1_
     before = state_of(est)
-    StepThenFail.calls, StepThenFail.error = 0, error
-    monkeypatch.setattr(classifier_module, "GradientDescent", StepThenFail)
+    faults.fail(error, at=3, when="after")
     if error is KeyboardInterrupt:
         with pytest.warns(UserWarning, match="estimator is unchanged"):
             est.partial_fit(Xs, y)
     else:
         with pytest.raises(MemoryError, match="injected"):
             est.partial_fit(Xs, y)
-    assert StepThenFail.calls == 3  # two steps and a third had changed W1
+    assert faults.calls == 3  # two steps and a third had changed W1
     assert est.W1_ is W1
     assert_same_state(before, state_of(est))
 
@@ -996,21 +886,13 @@ def test_diverging_in_place_partial_fit_puts_W1_back():
     assert_same_state(before, state_of(est))
 
 
-class OverflowingStep(classifier_module.GradientDescent):
-    """An optimizer whose steps overflow one weight that the rows reach."""
-
-    def step(self, params, grads):
-        super().step(params, grads)
-        params.W1[0, 3] = np.inf
-
-
-def test_weight_overflowing_in_place_is_reported_as_divergence(monkeypatch):
+def test_weight_overflowing_in_place_is_reported_as_divergence(faults):
     # The fitted W1_ is the one trained: it is put back before the fitted
     # weights are checked, so the error is the divergence, not W1_'s values.
     Xs, y = wide_sparse()
     est = wide_model()
     before = state_of(est)
-    monkeypatch.setattr(classifier_module, "GradientDescent", OverflowingStep)
+    faults.after_each = lambda params: params.W1.__setitem__((0, 3), np.inf)
     with pytest.raises(ValueError, match="gradient descent diverged"):
         est.partial_fit(Xs, y)
     assert_same_state(before, state_of(est))

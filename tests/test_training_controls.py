@@ -10,7 +10,12 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import FITTED, assert_same_weights, fit_quietly
+from _helpers import (
+    assert_same_state,
+    assert_same_weights,
+    fit_quietly,
+    state_of,
+)
 from _helpers import make_data as _data
 from scipy.special import expit
 from sklearn.datasets import make_blobs, make_classification
@@ -21,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sklearn_twolayer._classifier as classifier_module
-from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer import TwoLayerClassifier, _holdout
 from sklearn_twolayer._network import Params, loss_and_grads
 
 HAS_CALLBACKS = importlib.util.find_spec("sklearn.callback") is not None
@@ -116,23 +121,15 @@ def test_partial_fit_on_one_batch_is_one_article_step():
     "n_rows, batch_size, expected_steps", [(10, 10, 1), (7, 200, 1), (25, 10, 3)]
 )
 def test_partial_fit_makes_one_step_per_batch(
-    monkeypatch, n_rows, batch_size, expected_steps
+    faults, n_rows, batch_size, expected_steps
 ):
     X, y = _data()
     X, y = X[:n_rows], y[:n_rows]
-    steps = []
-    step = classifier_module.GradientDescent.step
-
-    def counting_step(self, params, grads):
-        steps.append(1)
-        return step(self, params, grads)
-
-    monkeypatch.setattr(classifier_module.GradientDescent, "step", counting_step)
     est = TwoLayerClassifier(4, batch_size=batch_size, random_state=0)
     est.partial_fit(X, y, classes=[0, 1])
-    assert len(steps) == expected_steps
+    assert faults.calls == expected_steps
     est.partial_fit(X, y)
-    assert len(steps) == 2 * expected_steps
+    assert faults.calls == 2 * expected_steps
 
 
 def test_partial_fit_accumulates_t_loss_curve_and_n_iter():
@@ -270,14 +267,14 @@ def test_warm_start_rejects_changed_classes():
 def split_spy(monkeypatch):
     """Record the row indices of every internal train/validation split."""
     calls = []
-    split = classifier_module.train_test_split
+    split = _holdout.train_test_split
 
     def spy(*args, **kwargs):
         result = split(*args, **kwargs)
         calls.append((kwargs, result))
         return result
 
-    monkeypatch.setattr(classifier_module, "train_test_split", spy)
+    monkeypatch.setattr(_holdout, "train_test_split", spy)
     return calls
 
 
@@ -774,20 +771,6 @@ def test_silent_by_default(capsys):
 # ----------------------------------------------------------------------- Ctrl-C
 
 
-def _interrupt_on_call(monkeypatch, n):
-    """Make the n-th gradient computation of the estimator raise KeyboardInterrupt."""
-    calls = []
-    loss_and_grads = classifier_module.loss_and_grads
-
-    def interrupting(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == n:
-            raise KeyboardInterrupt
-        return loss_and_grads(*args, **kwargs)
-
-    monkeypatch.setattr(classifier_module, "loss_and_grads", interrupting)
-
-
 def _assert_consistent(est, n_iter, n_samples, X, y):
     assert est.n_iter_ == n_iter
     assert len(est.loss_curve_) == n_iter
@@ -797,18 +780,18 @@ def _assert_consistent(est, n_iter, n_samples, X, y):
     assert est.predict(X).shape == y.shape
 
 
-def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(monkeypatch):
+def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(faults):
     X, y = _data(3, n_samples=100)
     params = dict(hidden_size=5, batch_size=20, momentum=0.9, random_state=0)
     # Five batches per epoch: the 13th step is in the third epoch.
-    _interrupt_on_call(monkeypatch, 13)
+    faults.fail(KeyboardInterrupt, at=13)
     est = TwoLayerClassifier(max_iter=10, **params)
     with pytest.warns(
         UserWarning, match=r"interrupted.*last finished epoch \(2"
     ) as record:
         est.fit(X, y)
     assert record[0].filename == __file__
-    monkeypatch.undo()
+    faults.disarm()
     _assert_consistent(est, 2, len(X), X, y)
     two_epochs = fit_quietly(TwoLayerClassifier(max_iter=2, **params), X, y)
     assert_same_weights(est, two_epochs)
@@ -820,51 +803,48 @@ def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(monkeypatch):
     assert_same_weights(est, two_epochs)
 
 
-def test_ctrl_c_with_early_stopping_keeps_consistent_validation_curves(monkeypatch):
+def test_ctrl_c_with_early_stopping_keeps_consistent_validation_curves(faults):
     X, y = _blobs(n_samples=200)
-    _interrupt_on_call(monkeypatch, 4)  # one batch per epoch: during epoch 4
+    faults.fail(KeyboardInterrupt, at=4)  # one batch per epoch: during epoch 4
     est = TwoLayerClassifier(4, early_stopping=True, random_state=0)
     with pytest.warns(UserWarning, match="interrupted"):
         est.fit(X, y)
-    monkeypatch.undo()
+    faults.disarm()
     _assert_consistent(est, 3, 180, X, y)
     assert len(est.validation_scores_) == len(est.validation_loss_curve_) == 3
     assert est.best_validation_score_ == max(est.validation_scores_)
 
 
-def test_ctrl_c_in_a_warm_started_fit_keeps_the_earlier_curve(monkeypatch):
+def test_ctrl_c_in_a_warm_started_fit_keeps_the_earlier_curve(faults):
     X, y = _data(n_samples=60)
     est = fit_quietly(
         TwoLayerClassifier(4, batch_size=30, max_iter=3, warm_start=True), X, y
     )
-    _interrupt_on_call(monkeypatch, 4)  # two batches per epoch: during epoch 2
-    with pytest.warns(UserWarning, match="interrupted"):
+    faults.fail(KeyboardInterrupt, at=4)  # two batches per epoch: during epoch 2
+    with pytest.warns(UserWarning, match=r"interrupted.*\(1 in this call\)"):
         est.fit(X, y)
-    monkeypatch.undo()
+    faults.disarm()
     assert est.n_iter_ == 1
     assert len(est.loss_curve_) == 3 + 1
     assert est.t_ == 4 * len(X)
     assert est.predict(X).shape == y.shape
 
 
-def test_ctrl_c_in_the_first_epoch_leaves_the_estimator_unchanged(monkeypatch):
+def test_ctrl_c_in_the_first_epoch_leaves_the_estimator_unchanged(faults):
     X, y = _data()
-    _interrupt_on_call(monkeypatch, 1)
+    faults.fail(KeyboardInterrupt, at=1)
     est = TwoLayerClassifier(4)
     with pytest.warns(UserWarning, match="interrupted before the end of its first"):
         est.fit(X, y)
-    assert not hasattr(est, "W1_")
-    assert not hasattr(est, "n_iter_")
+    assert_same_state(vars(TwoLayerClassifier(4)), state_of(est))
 
-    monkeypatch.undo()
+    faults.disarm()
     est.partial_fit(X, y, classes=[0, 1])
-    before = {name: getattr(est, name).copy() for name in FITTED}
-    _interrupt_on_call(monkeypatch, 1)
-    with pytest.warns(UserWarning, match="interrupted"):
+    before = state_of(est)
+    faults.fail(KeyboardInterrupt, at=1)
+    with pytest.warns(UserWarning, match="estimator is unchanged"):
         est.partial_fit(X, y)
-    for name, value in before.items():
-        np.testing.assert_array_equal(getattr(est, name), value)
-    assert est.n_iter_ == 1
+    assert_same_state(before, state_of(est))
 
 
 @needs_callbacks

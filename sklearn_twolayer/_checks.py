@@ -1,0 +1,376 @@
+"""Checks of what a training call receives: X, y, the classes, the weights.
+
+Each function returns the validated values, or raises a ValueError (TypeError for a
+parameter of the wrong type) whose message names the problem and what to do, so that
+the estimator's ``fit`` reads as a sequence of checks. The messages speak to users:
+they name the estimator's parameters and fitted attributes.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import column_or_1d
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    validate_data,
+)
+
+__all__ = [
+    "PARAM_NAMES",
+    "check_X_y",
+    "check_classes_given",
+    "check_finite",
+    "check_fitted_shapes",
+    "check_hand_set_params",
+    "check_logits",
+    "check_not_bool",
+    "check_sample_weight",
+    "check_shapes",
+    "check_targets",
+    "check_validation_data",
+    "check_weight_sum",
+    "is_indicator",
+]
+
+# The fitted attributes that hold the network's parameters, in the order of Params.
+PARAM_NAMES = ("W1_", "b1_", "W2_", "b2_")
+
+# The target kinds of type_of_target that a classifier accepts at all (those of
+# check_classification_targets); 2-D kinds other than an indicator are refused later
+# with a message of their own.
+_CLASSIFICATION_TARGETS = (
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
+    "multilabel-sequences",
+)
+
+
+def check_not_bool(params):
+    """Refuse True and False as values of the integer parameters in ``params``.
+
+    scikit-learn's ``Interval(Integral, ...)`` lets them through, since bool
+    subclasses int; as a layer size or an epoch count they are a mistake.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter names and values.
+    """
+    for name, value in params.items():
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"The '{name}' parameter of TwoLayerClassifier must be an int >= 1, "
+                f"not a bool. Got {value!r} instead."
+            )
+
+
+def is_indicator(y):
+    """Whether ``y`` is a multilabel indicator matrix (False if it is no target)."""
+    try:
+        return type_of_target(y) == "multilabel-indicator"
+    except ValueError:
+        return False
+
+
+def check_X_y(estimator, X, y, *, reset, dtype=None):
+    """Validate the training rows and labels, as ``validate_data`` does.
+
+    Parameters
+    ----------
+    estimator : TwoLayerClassifier
+        The estimator whose ``n_features_in_`` and ``feature_names_in_`` are set
+        (``reset=True``) or checked.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_labels)
+    reset : bool
+        Whether this call starts a new network.
+    dtype : numpy dtype, default=None
+        The dtype of the weights to continue from; None when ``reset``.
+
+    Returns
+    -------
+    X : ndarray or scipy.sparse.csr_matrix
+        float32 input stays float32 (of either byte order) when ``reset``;
+        anything else becomes float64, or ``dtype``.
+    y : ndarray
+        1-D, unless it is an indicator matrix.
+    """
+    if reset:
+        x_dtype = getattr(X, "dtype", None)
+        single = isinstance(x_dtype, np.dtype) and x_dtype.kind == "f"
+        single = single and x_dtype.itemsize == 4
+        dtype = [np.float32, np.float64] if single else [np.float64, np.float32]
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        reset=reset,
+        accept_sparse=["csr", "csc"],
+        dtype=dtype,
+        multi_output=True,
+    )
+    if sp.issparse(X):
+        # Mini-batches are row slices: CSR makes them cheap.
+        X = X.tocsr()
+    if sp.issparse(y):
+        # A sparse indicator matrix: the targets are encoded densely anyway.
+        y = y.toarray()
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    return X, y
+
+
+def _check_label_types(y):
+    # An object y mixing strings with numbers has no order, so np.unique fails on
+    # it; type_of_target only calls it "unknown".
+    if y.dtype != object:
+        return
+    is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, y.size)
+    if is_str.any() and not is_str.all():
+        others = sorted({type(v).__name__ for v in y.ravel()[~is_str]})
+        raise ValueError(
+            "y mixes string labels with labels of other types "
+            f"({', '.join(others)}); use labels of one type, for example all strings."
+        )
+
+
+def check_classes_given(classes, y):
+    """Require ``classes`` on the first call to partial_fit, but for an indicator y."""
+    if classes is None and not is_indicator(y):
+        raise ValueError(
+            "classes must be passed on the first call to partial_fit: the list "
+            "of all the labels that y may contain."
+        )
+
+
+def check_targets(y, classes=None, *, fitted=None, incremental=False):
+    """The target kind and the classes of ``y``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Validated labels (see :func:`check_X_y`).
+    classes : array-like, default=None
+        The classes given to a first call of partial_fit.
+    fitted : tuple (kind, classes), default=None
+        The target kind and classes of the network that this call continues;
+        None when it starts a new one.
+    incremental : bool, default=False
+        Whether the call is partial_fit.
+
+    Returns
+    -------
+    kind : {"binary", "multiclass", "multilabel-indicator"}
+    classes : ndarray
+        Sorted labels (``arange(n_labels)`` for an indicator matrix).
+    """
+    _check_label_types(y)
+    # check_classification_targets would call type_of_target a second time.
+    kind = type_of_target(y, input_name="y")
+    if kind not in _CLASSIFICATION_TARGETS:
+        raise ValueError(
+            f"Unknown label type: {kind}. Maybe you are trying to fit a "
+            "classifier, which expects discrete classes on a regression target "
+            "with continuous values."
+        )
+    if y.ndim == 2 and (kind != "multilabel-indicator" or not np.isin(y, (0, 1)).all()):
+        # np.unique would flatten such a y and could even call it binary, and
+        # type_of_target calls any two-valued integer matrix an indicator.
+        raise ValueError(
+            "TwoLayerClassifier supports 2-D y only as a multilabel indicator "
+            f"matrix of 0/1 columns; got a {kind} target with values "
+            f"{np.unique(y)[:10].tolist()}."
+        )
+    if kind == "multilabel-indicator":
+        classes_ = np.arange(y.shape[1])
+    elif incremental and classes is not None and fitted is None:
+        classes_ = np.asarray(classes)
+        if classes_.ndim != 1 or len(np.unique(classes_)) != len(classes_):
+            raise ValueError(
+                f"classes must be a list of distinct labels; got {classes!r}."
+            )
+        classes_ = np.sort(classes_)
+        kind = "binary" if len(classes_) == 2 else "multiclass"
+    else:
+        classes_ = np.unique(y)
+        if len(classes_) == 2:
+            kind = "binary"
+    if len(classes_) < 2 and kind != "multilabel-indicator":
+        raise ValueError(
+            "TwoLayerClassifier needs samples of at least 2 classes in the data, "
+            f"but the data contains only one class: {classes_[0]!r}."
+        )
+    if fitted is None:
+        return kind, classes_
+    fitted_kind, fitted_classes = fitted
+    if "multilabel-indicator" in (kind, fitted_kind):
+        if kind != fitted_kind or len(classes_) != len(fitted_classes):
+            raise ValueError(
+                "The target changed from the previous call: it was "
+                f"{fitted_kind} with {len(fitted_classes)} outputs and is now "
+                f"{kind} with {len(classes_)} outputs."
+            )
+    elif incremental:
+        unknown = np.setdiff1d(classes_, fitted_classes)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in classes_ "
+                f"{fitted_classes.tolist()} given at the first partial_fit call."
+            )
+    elif not np.array_equal(classes_, fitted_classes):
+        raise ValueError(
+            "warm_start can only continue training with the classes of the "
+            f"previous fit, {fitted_classes.tolist()}; y has the classes "
+            f"{classes_.tolist()}. Set warm_start=False to start afresh."
+        )
+    return fitted_kind, fitted_classes
+
+
+def check_sample_weight(sample_weight, X):
+    """Validated non-negative row weights of X's dtype, or None."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if not np.any(sample_weight > 0):
+        raise ValueError(
+            "sample_weight sums to zero: at least one row must have a positive weight."
+        )
+    return sample_weight
+
+
+def check_weight_sum(w, rows):
+    """Check that the weights ``w`` of ``rows`` (a description) sum to a usable S.
+
+    The loss divides by the sum of the row weights: it must be positive and finite.
+    """
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if not total > 0:
+        raise ValueError(
+            f"The weights of all {rows} are zero (sample_weight times class_weight): "
+            "at least one row must have a positive weight."
+        )
+    if not np.isfinite(total):
+        raise ValueError(
+            f"The weights of the {rows} (sample_weight times class_weight) sum to "
+            f"more than {w.dtype} can hold; divide them by a common factor."
+        )
+
+
+def check_validation_data(estimator, X_val, y_val, sample_weight_val, *, dtype, kind):
+    """Validate the ``X_val``, ``y_val`` and ``sample_weight_val`` given to fit.
+
+    Returns
+    -------
+    validation : tuple (X_val, y_val, sample_weight_val) or None
+        None when no validation data is given.
+    """
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together.")
+    if sample_weight_val is not None and X_val is None:
+        raise ValueError("sample_weight_val was given without X_val and y_val.")
+    if X_val is None:
+        return None
+    X_val = validate_data(
+        estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
+    )
+    y_val = check_array(y_val, ensure_2d=False, dtype=None)
+    if kind != "multilabel-indicator":
+        y_val = column_or_1d(y_val)
+    check_consistent_length(X_val, y_val)
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+        )
+    return X_val, y_val, sample_weight_val
+
+
+def check_shapes(params, shapes, problem):
+    """Raise a ValueError naming the first parameter whose shape is not expected.
+
+    ``problem`` is formatted with ``shape`` and ``expected``, after the name.
+    """
+    for name, p, expected in zip(PARAM_NAMES, params, shapes, strict=True):
+        if p.shape != tuple(expected):
+            raise ValueError(
+                f"{name} " + problem.format(shape=p.shape, expected=expected)
+            )
+
+
+def check_finite(params, problem="."):
+    """Raise a ValueError naming the first parameter with a NaN or an infinity."""
+    for name, p in zip(PARAM_NAMES, params, strict=True):
+        if not np.isfinite(p).all():
+            raise ValueError(f"{name} contains NaN or infinity{problem}")
+
+
+def check_hand_set_params(values, drawn):
+    """Weights set by hand before a first partial_fit or warm fit, as Params.
+
+    Parameters
+    ----------
+    values : sequence of array-like
+        The values of ``W1_``, ``b1_``, ``W2_`` and ``b2_`` (each the drawn array
+        where it was not set).
+    drawn : Params
+        New weights, which give the shapes and the dtype.
+
+    Returns
+    -------
+    params : Params
+        Copies of ``values`` in the dtype of ``drawn``.
+    """
+    params = type(drawn)(
+        *(np.array(v, dtype=p.dtype) for v, p in zip(values, drawn, strict=True))
+    )
+    check_shapes(
+        params,
+        [p.shape for p in drawn],
+        "was set to an array of shape {shape}, but this network and these data "
+        "need {expected}.",
+    )
+    check_finite(params)
+    return params
+
+
+def check_fitted_shapes(params, shapes, hidden_size, incremental):
+    """Check that the fitted parameters fit ``hidden_size`` and the data."""
+    check_shapes(
+        params,
+        shapes,
+        f"has shape {{shape}}, but hidden_size={hidden_size} and the data need "
+        "{expected}. "
+        + (
+            "partial_fit continues the current network: restore hidden_size, or "
+            "fit a new estimator."
+            if incremental
+            else "Set warm_start=False to start afresh."
+        ),
+    )
+
+
+def check_logits(Z2, params):
+    """Return the logits ``Z2`` of a prediction; raise where they overflowed.
+
+    Finite rows far outside the training range can overflow the products to inf,
+    and inf - inf to NaN: the error says so in plain words, or names a weight set
+    to NaN or infinity.
+    """
+    bad = ~np.isfinite(Z2).all(axis=1)
+    if bad.any():
+        # A weight set to NaN or infinity shows here; one that no output depends
+        # on (a column of W1 that the rows' nonzeros miss) is harmless.
+        check_finite(params)
+        raise ValueError(
+            f"The network's outputs overflow for {int(bad.sum())} of the "
+            f"{len(Z2)} rows of X (first at row {int(np.argmax(bad))}): their "
+            f"values are too large for the fitted weights in {Z2.dtype}. Scale X "
+            "the way the training data was scaled."
+        )
+    return Z2
