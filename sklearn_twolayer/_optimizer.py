@@ -133,11 +133,12 @@ class GradientDescent:
 class Optimizer(abc.ABC):
     """The interface between an update rule and the training loop.
 
-    The loop calls :meth:`step` after each mini-batch, :meth:`end_epoch` after each
-    epoch (after adding the epoch's rows to the samples seen), and :meth:`on_stall`
-    when ``n_iter_no_change`` epochs in a row have failed to improve by ``tol``;
-    it stops if that returns True, and otherwise starts counting afresh. These are
-    scikit-learn's ``update_params``, ``iteration_ends`` and ``trigger_stopping``.
+    The loop calls :meth:`step` after each mini-batch, :meth:`end_epoch` at the end
+    of each epoch (once the epoch's rows are counted in the samples seen), then
+    :meth:`on_stall` if its stopping rule (``n_iter_no_change``, ``tol``) finds the
+    loss stalled; it stops if that returns True, and otherwise starts counting the
+    epochs without improvement afresh. In ``MLPClassifier`` these are
+    ``update_params``, ``iteration_ends`` and ``trigger_stopping``, in that order.
 
     :meth:`state` exports what the rule has learnt (rate, velocities, moments) as
     plain numbers and arrays, which pickle and load with ``skops`` without trusting
@@ -292,12 +293,12 @@ class SGD(Optimizer):
 
     @property
     def learning_rate(self):
-        """float : The rate ``alpha_t`` that the next step uses."""
+        """The rate ``alpha_t`` that the next step uses, a float."""
         return self._descent.alpha
 
     @property
     def velocity(self):
-        """list of ndarray or None : The velocities, one per parameter."""
+        """The velocities, one ndarray per parameter, or None before momentum."""
         return self._descent.velocity
 
     def step(self, params, grads):
@@ -327,8 +328,9 @@ class SGD(Optimizer):
         ):
             v *= momentum
             if type(dP) is SparseGradient:
-                # Both terms in dP are added to the columns the batch touches
-                # alone; P + momentum * v is rounded before adding the second.
+                # Each dP term goes into the columns that the batch touches
+                # alone, so P + momentum * v is rounded before -rate * dP is
+                # added, where the dense form rounds their sum.
                 add_sparse_product(v.T, dP.X, dP.dZ1, -rate)
                 np.multiply(v, momentum, out=update)
                 P += update
@@ -401,9 +403,10 @@ class Adam(Optimizer):
         P <- P - alpha_t * m / (sqrt(s) + epsilon)
 
     The moments m and s start at zero at the first step; ``alpha_t`` corrects
-    their bias towards it. Each parameter thus moves by about ``alpha`` at most
-    per step, whatever the scale of its gradient. There is no schedule: the
-    training stops at the first stall.
+    their bias towards it. Each step thus moves a parameter by an amount of the
+    order of ``alpha`` whatever the scale of its gradient (by ``alpha`` exactly,
+    against the sign of dP, at the first step when ``epsilon`` is negligible).
+    There is no schedule: the training stops at the first stall.
 
     A :class:`~._network.SparseGradient` is made dense first, since the moments
     decay in every column.
@@ -443,7 +446,7 @@ class Adam(Optimizer):
 
     @property
     def learning_rate(self):
-        """float : ``alpha_t`` of the last step (``alpha`` before the first)."""
+        """The rate ``alpha_t`` of the last step (``alpha`` before the first)."""
         if self.t == 0:
             return float(self.alpha)
         return (
@@ -549,6 +552,7 @@ def make_optimizer(
     Returns
     -------
     optimizer : Optimizer
+        An :class:`SGD` or an :class:`Adam`.
     """
     if solver == "sgd":
         cls = SGD
