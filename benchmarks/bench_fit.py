@@ -237,8 +237,9 @@ def run_config(config, dtype, repeats, clock, solver="sgd", log=print):
     n_test = 0 if config.digits else max(1, config.n_samples // 5)
     X, y, X_test, y_test = make_data(config, dtype, n_test)
     # A short fit of each first, so that first-call costs are not timed.
+    few = max(500, config.batch_size)
     for model in estimators(config, 1, 0, solver).values():
-        fit_quietly(model, X[:500], y[:500])
+        fit_quietly(model, X[:few], y[:few])
     times = {"ours": [], "mlp": []}
     scores = {"ours": [], "mlp": []}
     for r in range(repeats):
@@ -375,7 +376,8 @@ def plot(results, configs, dtypes, repeats, path):
 def profile(config, dtype, solver):
     """Print the functions where one of our fits spends its time."""
     X, y, _, _ = make_data(config, dtype, 0)
-    fit_quietly(estimators(config, 1, 0, solver)["ours"], X[:500], y[:500])
+    few = max(500, config.batch_size)
+    fit_quietly(estimators(config, 1, 0, solver)["ours"], X[:few], y[:few])
     model = estimators(config, config.epochs, 0, solver)["ours"]
     profiler = cProfile.Profile()
     profiler.runcall(fit_quietly, model, X, y)
