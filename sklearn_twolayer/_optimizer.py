@@ -27,7 +27,7 @@ scikit-learn's ``SGDOptimizer`` and ``AdamOptimizer`` as ``MLPClassifier`` drive
 them, so that from the same weights and gradients the float64 updates agree bit
 for bit.
 
-A gradient given as a :class:`~._network.SparseGradient` is zero outside a few
+A gradient given as a :class:`~._kernels.SparseGradient` is zero outside a few
 columns of ``W1``; gradient descent adds its update to those columns alone, with
 or without momentum (the velocity still decays everywhere). Adam forms the dense
 gradient first: its moments decay in every column, and the update divides by them.
@@ -38,7 +38,8 @@ import math
 
 import numpy as np
 
-from ._network import SparseGradient, _shared_base, add_sparse_product, flat_params
+from ._kernels import SparseGradient, add_sparse_product, flat_params
+from ._kernels import shared_base as _shared_base
 
 __all__ = ["SGD", "Adam", "GradientDescent", "Optimizer", "make_optimizer"]
 
@@ -110,8 +111,8 @@ class GradientDescent:
     def _flat_bases(self, params, grads):
         """The 1-D arrays that ``params`` and ``grads`` are laid out in, or None.
 
-        Both must come from :func:`._network.flat_params` (or the gradients from
-        :class:`._network.Buffers`, which lays them out alike); the answer is kept
+        Both must come from :func:`._kernels.flat_params` (or the gradients from
+        :class:`._kernels.Buffers`, which lays them out alike); the answer is kept
         for the next batch, which reuses the same arrays.
         """
         cached = self._flat
@@ -408,7 +409,7 @@ class Adam(Optimizer):
     against the sign of dP, at the first step when ``epsilon`` is negligible).
     There is no schedule: the training stops at the first stall.
 
-    A :class:`~._network.SparseGradient` is made dense first, since the moments
+    A :class:`~._kernels.SparseGradient` is made dense first, since the moments
     decay in every column.
 
     Parameters
@@ -609,7 +610,7 @@ class _Layout:
     """Runs an elementwise update over whole 1-D bases when it can.
 
     Lists of arrays that each tile one 1-D base the same way (see
-    :func:`._network.flat_params`) are updated as one array each: a few NumPy
+    :func:`._kernels.flat_params`) are updated as one array each: a few NumPy
     calls per step instead of a few per parameter. The answer is kept for the
     next step, which passes the same arrays.
     """

@@ -25,7 +25,8 @@ import scipy.sparse as sp
 
 from . import _holdout
 from ._checks import check_finite
-from ._network import Buffers, Params, _shared_base, flat_params, loss_and_grads
+from ._kernels import Buffers, flat_params, shared_base
+from ._network import Params, loss_and_grads
 from ._optimizer import GradientDescent
 
 __all__ = [
@@ -112,34 +113,24 @@ class State:
         self.validation_scores = []
         self.validation_loss_curve = []
 
-    def snapshot(self, into=None):
+    def snapshot(self):
         """A deep copy, taken at the end of each epoch for Ctrl-C.
 
-        With ``into``, an earlier snapshot of this state that nothing else refers
-        to, the arrays are copied into its arrays: for a large W1, writing into
-        memory already in use is markedly faster than into a fresh allocation.
+        The arrays keep their memory order (W1 and W2 in Fortran order), and
+        arrays laid out in one (see :func:`._kernels.flat_params`) are copied in
+        one call.
         """
 
-        def copies(arrays, old):
+        def copies(arrays):
             if arrays is None:
                 return None
-            # Arrays laid out in one (see flat_params) are copied in one call.
-            base = _shared_base(arrays)
-            if old is None:
-                if base is None:
-                    return [a.copy() for a in arrays]
+            if shared_base(arrays) is not None:
                 return list(flat_params(arrays))
-            old_base = None if base is None else _shared_base(old)
-            if old_base is not None:
-                np.copyto(old_base, base)
-            else:
-                for target, a in zip(old, arrays, strict=True):
-                    np.copyto(target, a)
-            return list(old)
+            return [a.copy(order="K") for a in arrays]
 
         copy = State(
-            Params(*copies(self.params, None if into is None else into.params)),
-            copies(self.velocity, None if into is None else into.velocity),
+            Params(*copies(self.params)),
+            copies(self.velocity),
             self.loss_curve,
             self.t,
         )
@@ -235,8 +226,8 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
     """
     callbacks = _NoCallbacks() if callbacks is None else callbacks
     batch_size = min(settings.batch_size, len(rows))
-    # W1 and W2 in Fortran order (see _network): the columns that a sparse
-    # batch updates are then contiguous, and the products are faster.
+    # W1 and W2 in Fortran order (see _kernels), as the fitted attributes keep
+    # them.
     state.params = state.params._replace(
         W1=np.asfortranarray(state.params.W1),
         W2=np.asfortranarray(state.params.W2),
@@ -261,7 +252,7 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
         settings.n_iter_no_change,
         validation is not None and validation.stop_early,
     )
-    best = last_good = spare = None
+    best = last_good = None
     stop = "max_epochs"
     try:
         for i in range(settings.max_epochs):
@@ -303,9 +294,9 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
                 break
             if i + 1 < settings.max_epochs:
                 # Kept for an interrupt during the next epoch (after the last
-                # one, the state itself is the result). Two snapshots in turn: an
-                # interrupt while one is written leaves the other complete.
-                spare, last_good = last_good, state.snapshot(into=spare)
+                # one, the state itself is the result). An interrupt while the
+                # copy is made leaves the previous one in place.
+                last_good = state.snapshot()
     except KeyboardInterrupt:
         if last_good is None:
             return Result(None, None, [], 0, 0, [], [], "interrupted")
@@ -424,16 +415,7 @@ def divergence(result, targets, w, rows, settings):
 
 
 def _all_finite(arrays):
-    # Parameters laid out in one array (see flat_params) are checked in one go.
-    base = _shared_base(arrays)
-    if base is not None:
-        arrays = (base,)
-    # max and min propagate NaN and reach inf if any entry is infinite; unlike
-    # np.isfinite, they allocate nothing the size of W1.
-    return all(
-        a.size == 0 or (math.isfinite(a.max()) and math.isfinite(a.min()))
-        for a in arrays
-    )
+    return all(np.isfinite(a).all() for a in arrays)
 
 
 def _print_epoch(epoch, state, seconds):

@@ -9,6 +9,8 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
+from sklearn_twolayer._network import Params
+
 FITTED = ("W1_", "b1_", "W2_", "b2_")
 
 
@@ -71,3 +73,53 @@ def assert_same_state(before, after):
                 np.testing.assert_array_equal(u, v, err_msg=key)
         else:
             assert a == b, key
+
+
+# ---------------------------------------------- small problems for the math
+
+ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
+
+# Output kind -> (output activation, number of output units).
+OUTPUTS = {
+    "binary": ("logistic", 1),
+    "softmax": ("softmax", 3),
+    "ovr": ("logistic", 3),
+    "multilabel": ("logistic", 3),
+}
+
+# Distance from the relu kink below which no pre-activation of a test problem may
+# fall: a step of the finite differences moves Z1 by about 1e-6, far less.
+KINK_MARGIN = 0.05
+
+
+def make_problem(activation, kind, weighted, seed, m=6, n_features=3, hidden=4):
+    """A tiny random network and batch: (params, X, Y, w).
+
+    For relu, parameters are redrawn until no pre-activation lies within
+    ``KINK_MARGIN`` of 0, where J is not differentiable.
+    """
+    rng = np.random.default_rng(seed)
+    _, K = OUTPUTS[kind]
+    X = rng.normal(size=(m, n_features))
+    while True:
+        params = Params(
+            W1=rng.normal(scale=0.8, size=(hidden, n_features)),
+            b1=rng.normal(scale=0.3, size=hidden),
+            W2=rng.normal(scale=0.8, size=(K, hidden)),
+            b2=rng.normal(scale=0.3, size=K),
+        )
+        Z1 = X @ params.W1.T + params.b1
+        if activation != "relu" or np.abs(Z1).min() > KINK_MARGIN:
+            break
+    if kind == "binary":
+        Y = rng.integers(0, 2, size=(m, 1)).astype(np.float64)
+    elif kind in ("softmax", "ovr"):
+        Y = np.eye(K)[rng.integers(0, K, size=m)]
+    else:
+        Y = rng.integers(0, 2, size=(m, K)).astype(np.float64)
+    # Weights of very different sizes, one of them zero, so that a wrong S or a
+    # weight applied twice shows.
+    w = rng.uniform(0.2, 3.0, size=m) if weighted else None
+    if weighted:
+        w[0] = 0.0
+    return params, X, Y, w

@@ -134,17 +134,6 @@ def test_same_random_state_gives_bit_identical_weights(params):
     assert not np.array_equal(a.W1_, c.W1_)
 
 
-def test_row_index_dtype_follows_the_size_of_X():
-    from sklearn_twolayer._kernels import index_dtype as _index_dtype
-
-    # 64 float64 columns: 8-byte indices are 1/64 of X. 10 float32 columns: they
-    # would be a fifth of X, so they are int32.
-    assert _index_dtype(np.zeros((1797, 64))) == np.intp
-    assert _index_dtype(np.zeros((1000, 10), dtype=np.float32)) == np.int32
-    X = sp.random(1000, 50, density=0.02, format="csr", random_state=0)
-    assert _index_dtype(X) == np.int32
-
-
 @pytest.mark.parametrize("validation_fraction", [None, 0.2])
 def test_row_index_dtype_does_not_change_the_shuffle(monkeypatch, validation_fraction):
     import sklearn_twolayer._kernels as module

@@ -15,10 +15,11 @@ A configuration may be given a relative tolerance in ``RTOL``, in float64 only a
 never above 1e-9, when its code path has lost a speed trick that changed the order
 of the roundings; the entry names the trick.
 
-To rewrite the file, when a change of the numbers is intended (say why in the
-commit), with the package installed from this checkout (``pip install -e .``)::
+To rewrite the file, or some of its configurations, when a change of the numbers
+is intended (say why in the commit), with the package installed from this checkout
+(``pip install -e .``)::
 
-    python tests/test_golden.py --regenerate
+    python tests/test_golden.py --regenerate [NAME ...]
 """
 
 import argparse
@@ -39,7 +40,15 @@ from sklearn_twolayer import TwoLayerClassifier
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden.npz"
 
 # Configuration name -> relative tolerance of its comparison (bit for bit if absent).
-RTOL = {}
+RTOL = {
+    # The factored backward pass of one output unit, dropped: dW1 and db1 are
+    # dZ1^T X and dZ1^T 1 again, whose roundings come in another order.
+    "relu-binary-factored-weighted": 1e-9,
+    # The products that were split in halves around OpenBLAS's small-matrix size,
+    # dropped: one BLAS call each, which rounds its sums in another order. (Its
+    # float32 twin was recorded again without the halves.)
+    "relu-softmax-digits-shape": 1e-9,
+}
 
 # Fitted values recorded for every configuration, beside predict_proba.
 RECORDED = ("W1_", "b1_", "W2_", "b2_", "loss_curve_", "n_iter_", "t_")
@@ -289,28 +298,38 @@ def test_fit_matches_the_golden_master(name, golden):
             np.testing.assert_array_equal(value, expected[key], err_msg=key)
 
 
-def _regenerate():
+def _regenerate(names):
     root = Path(__file__).resolve().parents[1]
     if Path(sklearn_twolayer.__file__).resolve().parents[1] != root:
         sys.exit(
             f"sklearn_twolayer is imported from {sklearn_twolayer.__file__}, not from "
             "this checkout: install it with `pip install -e .`."
         )
-    arrays = {
-        f"{name}/{key}": value
-        for name, config in CONFIGS.items()
-        for key, value in record(config).items()
-    }
+    unknown = set(names) - set(CONFIGS)
+    if unknown:
+        sys.exit(f"unknown configurations: {sorted(unknown)}")
+    with np.load(GOLDEN) as data:
+        arrays = {
+            key: data[key] for key in data.files if key.split("/")[0] not in names
+        }
+    for name in names:
+        arrays.update(
+            {f"{name}/{key}": value for key, value in record(CONFIGS[name]).items()}
+        )
     np.savez_compressed(GOLDEN, **arrays)
-    print(f"wrote {len(CONFIGS)} configurations to {GOLDEN}")
+    print(f"wrote {len(names)} configurations to {GOLDEN}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--regenerate", action="store_true", help=f"rewrite {GOLDEN.name}"
+        "--regenerate",
+        nargs="*",
+        metavar="NAME",
+        help=f"rewrite the named configurations of {GOLDEN.name} (all if none)",
     )
-    if parser.parse_args().regenerate:
-        _regenerate()
-    else:
+    names = parser.parse_args().regenerate
+    if names is None:
         parser.print_help()
+    else:
+        _regenerate(names or list(CONFIGS))

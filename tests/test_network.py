@@ -15,13 +15,17 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import assert_same_weights, fit_quietly
+from _helpers import (
+    ACTIVATIONS,
+    OUTPUTS,
+    make_problem,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_twolayer import TwoLayerClassifier, _network
+from sklearn_twolayer import TwoLayerClassifier
+from sklearn_twolayer._kernels import Buffers
 from sklearn_twolayer._network import (
-    Buffers,
     Params,
     backward,
     forward,
@@ -29,53 +33,6 @@ from sklearn_twolayer._network import (
     loss_and_grads,
 )
 from sklearn_twolayer._optimizer import GradientDescent
-
-ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
-
-# Output kind -> (output activation, number of output units).
-OUTPUTS = {
-    "binary": ("logistic", 1),
-    "softmax": ("softmax", 3),
-    "ovr": ("logistic", 3),
-    "multilabel": ("logistic", 3),
-}
-
-# Distance from the relu kink below which no pre-activation of a test problem may
-# fall: a step of the finite differences moves Z1 by about 1e-6, far less.
-KINK_MARGIN = 0.05
-
-
-def make_problem(activation, kind, weighted, seed, m=6, n_features=3, hidden=4):
-    """A tiny random network and batch: (params, X, Y, w).
-
-    For relu, parameters are redrawn until no pre-activation lies within
-    ``KINK_MARGIN`` of 0, where J is not differentiable.
-    """
-    rng = np.random.default_rng(seed)
-    _, K = OUTPUTS[kind]
-    X = rng.normal(size=(m, n_features))
-    while True:
-        params = Params(
-            W1=rng.normal(scale=0.8, size=(hidden, n_features)),
-            b1=rng.normal(scale=0.3, size=hidden),
-            W2=rng.normal(scale=0.8, size=(K, hidden)),
-            b2=rng.normal(scale=0.3, size=K),
-        )
-        Z1 = X @ params.W1.T + params.b1
-        if activation != "relu" or np.abs(Z1).min() > KINK_MARGIN:
-            break
-    if kind == "binary":
-        Y = rng.integers(0, 2, size=(m, 1)).astype(np.float64)
-    elif kind in ("softmax", "ovr"):
-        Y = np.eye(K)[rng.integers(0, K, size=m)]
-    else:
-        Y = rng.integers(0, 2, size=(m, K)).astype(np.float64)
-    # Weights of very different sizes, one of them zero, so that a wrong S or a
-    # weight applied twice shows.
-    w = rng.uniform(0.2, 3.0, size=m) if weighted else None
-    if weighted:
-        w[0] = 0.0
-    return params, X, Y, w
 
 
 def numerical_grads(params, X, Y, w, l2, activation, out_activation, step=1e-5):
@@ -174,63 +131,6 @@ def test_objective_matches_naive_formula(activation, kind, l2, weighted):
     assert J == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.fixture
-def factored(monkeypatch):
-    """Every dense batch with one output unit takes the factored backward pass."""
-    monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 0)
-
-
-@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-@pytest.mark.parametrize("l2", [0.0, 0.7], ids=["l2=0", "l2>0"])
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_factored_gradients_match_finite_differences(
-    activation, l2, weighted, factored
-):
-    params, X, Y, w = make_problem(activation, "binary", weighted, seed=3)
-
-    _, grads = loss_and_grads(params, X, Y, w, l2, activation, "logistic")
-    expected = numerical_grads(params, X, Y, w, l2, activation, "logistic")
-
-    for name, analytic, numeric in zip(Params._fields, grads, expected, strict=True):
-        assert_allclose(analytic, numeric, rtol=1e-6, atol=0, err_msg=name)
-
-
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_factored_gradients_equal_the_outer_product_form(activation, monkeypatch):
-    params, X, Y, w = make_problem(activation, "binary", True, seed=4, m=40)
-    args = (params, X, Y, w, 0.2, activation, "logistic")
-    monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 10**9)
-    _, outer = loss_and_grads(*args)
-    monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 0)
-    _, factored = loss_and_grads(*args, buffers=Buffers(40, params))
-
-    # Only the order of the roundings differs.
-    for name, a, b in zip(Params._fields, outer, factored, strict=True):
-        assert_allclose(b, a, rtol=1e-13, atol=1e-16, err_msg=name)
-
-
-@pytest.mark.parametrize("path", ["outer", "factored"])
-@pytest.mark.parametrize("kind", list(OUTPUTS))
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_buffers_give_bit_identical_results(activation, kind, path, monkeypatch):
-    if path == "factored":
-        monkeypatch.setattr(_network, "FACTORED_MIN_SIZE", 0)
-    out_activation, _ = OUTPUTS[kind]
-    params, X, Y, w = make_problem(activation, kind, True, seed=2, m=7)
-    # Sized for a larger batch than any used, so that the row views are exercised,
-    # and reused for two batches of different sizes as in an epoch.
-    buffers = Buffers(9, params)
-
-    for rows, l2 in [(slice(0, 7), 0.3), (slice(2, 5), 0.3), (slice(1, 6), 0.0)]:
-        args = (params, X[rows], Y[rows], w[rows], l2, activation, out_activation)
-        J_alloc, grads_alloc = loss_and_grads(*args)
-        J_buf, grads_buf = loss_and_grads(*args, buffers=buffers)
-
-        assert J_buf == J_alloc
-        for name, a, b in zip(Params._fields, grads_alloc, grads_buf, strict=True):
-            assert_array_equal(a, b, err_msg=name)
-
-
 @pytest.mark.parametrize("kind", list(OUTPUTS))
 def test_integer_weights_equal_repeated_rows(kind):
     # S counts a row of weight 2 twice, in the data term and in the L2 term alike.
@@ -287,69 +187,6 @@ def test_logits_are_the_forward_pass_up_to_Z2(sparse_input, with_buffers):
     if with_buffers:
         assert buffers.A2 is None  # prediction never forms A2
         assert np.shares_memory(Z2, buffers.Z2)
-
-
-class _CountingNumpy:
-    """numpy, with a count of the calls to matmul."""
-
-    def __init__(self):
-        self.matmul_calls = 0
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-    def matmul(self, *args, **kwargs):
-        self.matmul_calls += 1
-        return np.matmul(*args, **kwargs)
-
-
-@pytest.mark.parametrize(
-    "shape, products",
-    [
-        ((200, 64, 100), 2),  # two halves of 100 rows
-        ((197, 64, 100), 2),  # an odd number of rows
-        ((64, 200, 100), 2),  # the shape of dW1^T for the digits
-        ((3, 600_000, 1), 2),  # halves of 2 rows and 1
-        ((1, 1_500_000, 1), 1),  # one row: never split
-        ((100, 100, 100), 1),  # at the limit: one product
-        ((300, 100, 100), 1),  # above the range: one product
-        ((50, 100, 256), 1),  # more columns than split products may have
-    ],
-)
-@pytest.mark.parametrize("given_out", [False, True])
-def test_matmul_in_halves_equals_one_product(shape, products, given_out, monkeypatch):
-    m, k, n = shape
-    rng = np.random.default_rng(5)
-    A = rng.normal(size=(m, k))
-    B = rng.normal(size=(k, n))
-    # Fortran-ordered, as the transposed gradient of W1 is written.
-    out = np.empty((n, m)).T if given_out else None
-    counting = _CountingNumpy()
-    monkeypatch.setattr(_network, "np", counting)
-
-    result = _network._matmul(A, B, out=out)
-
-    assert counting.matmul_calls == products
-    if given_out:
-        assert result is out
-    # The halves run other BLAS kernels: the same dot products, other roundings.
-    assert_allclose(result, A @ B, rtol=1e-12, atol=1e-12 * np.sqrt(k))
-
-
-@pytest.mark.parametrize("m, copied", [(200, True), (8, False)])
-def test_dA1_from_a_c_ordered_copy_of_W2(m, copied):
-    rng = np.random.default_rng(6)
-    W2 = np.asfortranarray(rng.normal(size=(10, 100)))
-    params = Params(np.ones((100, 3)), np.zeros(100), W2, np.zeros(10))
-    buffers = Buffers(m, params)
-    dZ2 = rng.normal(size=(m, 10))
-
-    dA1 = _network._times_W2(dZ2, W2, buffers, out=np.empty((m, 100)))
-
-    # Large enough batches read W2 through the buffers' C-ordered copy; tiny ones
-    # use W2 as it is.
-    assert (buffers._c_copy is not None) == copied
-    assert_allclose(dA1, dZ2 @ W2, rtol=1e-13, atol=1e-13)
 
 
 def test_sparse_X_gives_the_same_gradients_as_dense():
@@ -647,43 +484,3 @@ def test_one_step_matches_mlpclassifier(activation, target, weighted):
     # Both report the objective before the step.
     assert ours.loss_ == pytest.approx(mlp.loss_, rel=1e-12)
     assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-12)
-
-
-@pytest.mark.parametrize("kernel", ["scipy", "public"])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_add_sparse_product_adds_only_to_the_touched_rows(kernel, dtype, monkeypatch):
-    if kernel == "public":
-        monkeypatch.setattr(_network, "_KERNELS", None)
-    else:
-        assert _network._KERNELS is not None
-    rng = np.random.default_rng(5)
-    X = sp.random(6, 40, density=0.1, format="csr", random_state=7, dtype=dtype)
-    # A duplicate entry counts twice, as in X @ anything.
-    X = sp.csr_matrix(
-        (np.r_[X.data, 1.5], np.r_[X.indices, 3], np.r_[X.indptr[:-1], X.nnz + 1]),
-        shape=X.shape,
-    ).astype(dtype)
-    D = rng.normal(size=(6, 5)).astype(dtype)
-    rows = rng.normal(size=(40, 5)).astype(dtype)
-    expected = rows.astype(np.float64) - 0.3 * (X.T.toarray() @ D)
-    untouched = np.diff(X.tocsc().indptr) == 0
-    before = rows[untouched].copy()
-
-    result = _network.add_sparse_product(rows, X, D, -0.3)
-
-    assert result is rows
-    assert_array_equal(rows[untouched], before)
-    assert_allclose(rows, expected, rtol=1e-5 if dtype == np.float32 else 1e-13)
-
-
-def test_sparse_fit_is_the_same_without_scipys_kernel(monkeypatch):
-    X = sp.random(120, 300, density=0.05, format="csr", random_state=0)
-    sums = np.asarray(X.sum(axis=1)).ravel()
-    y = sums > np.median(sums)
-    params = dict(hidden_size=7, batch_size=25, max_iter=3, momentum=0.5)
-    with_kernel = fit_quietly(TwoLayerClassifier(random_state=0, **params), X, y)
-    monkeypatch.setattr(_network, "_KERNELS", None)
-    without = fit_quietly(TwoLayerClassifier(random_state=0, **params), X, y)
-
-    # Only the order of the roundings differs.
-    assert_same_weights(without, with_kernel, rtol=1e-12, atol=1e-15)

@@ -15,7 +15,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 # these objects, which is what the rules here must reproduce.
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from sklearn_twolayer._network import Params, SparseGradient, flat_params
+from sklearn_twolayer._kernels import SparseGradient, flat_params
+from sklearn_twolayer._network import Params
 from sklearn_twolayer._optimizer import (
     SGD,
     Adam,
