@@ -2,10 +2,14 @@
 
 import warnings
 
+import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_twolayer import TwoLayerClassifier
+
+# About half the suite's time: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
 
 CONFIGURATIONS = [
     TwoLayerClassifier(),

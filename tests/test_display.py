@@ -220,6 +220,7 @@ def test_clear_error_without_matplotlib(data, monkeypatch):
         LossCurveDisplay(loss_curve=[1.0]).plot()
 
 
+@pytest.mark.slow
 def test_package_import_does_not_load_matplotlib():
     code = (
         "import sys, sklearn_twolayer; "

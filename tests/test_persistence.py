@@ -212,6 +212,7 @@ def test_trusted_types_name_the_estimator_class():
     assert getattr(sys.modules[module], qualname) is TwoLayerClassifier
 
 
+@pytest.mark.slow
 def test_skops_is_not_imported_by_the_package():
     code = (
         "import sys, sklearn_twolayer; "

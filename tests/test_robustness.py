@@ -700,7 +700,7 @@ def noisy_data():
 
 def test_divergence_mid_fit_leaves_warm_started_model_unchanged():
     Xn, yn = noisy_data()
-    est = TwoLayerClassifier(max_iter=20, **DIVERGING).fit(Xn, yn)
+    est = TwoLayerClassifier(max_iter=20, momentum=0.5, **DIVERGING).fit(Xn, yn)
     before = state_of(est)
     est.set_params(alpha=1e10, warm_start=True)
     with pytest.raises(ValueError, match="non-finite") as info:
@@ -709,6 +709,7 @@ def test_divergence_mid_fit_leaves_warm_started_model_unchanged():
     epoch = int(re.search(r"at epoch (\d+)", str(info.value)).group(1))
     assert epoch > len(before["loss_curve_"]) + 1
     est.set_params(alpha=0.1, warm_start=False)
+    # The weights and the velocity of momentum included.
     assert_same_state(before, state_of(est))
 
 
@@ -735,8 +736,10 @@ def test_divergence_in_partial_fit_leaves_model_unchanged():
 
 def test_divergence_of_first_fit_leaves_estimator_unfitted():
     est = small(max_iter=20)
-    with pytest.raises(ValueError, match="non-finite"):
+    with pytest.raises(ValueError, match=r"non-finite .* at epoch \d+") as info:
         est.fit(X * 1e30, Y)
+    assert "Scale X" in str(info.value) and "lower alpha" in str(info.value)
+    # No half-trained model is left behind.
     assert_same_state(vars(small(max_iter=20)), state_of(est))
 
 
@@ -825,6 +828,18 @@ def test_partial_fit_copies_W1_where_it_may_change_everywhere(params, X_of):
     est.partial_fit(X_of(Xs), y)
     assert est.W1_ is not W1
     np.testing.assert_array_equal(W1, before)
+
+
+def test_early_stopping_on_sparse_rows_keeps_W1_in_fortran_order():
+    # The weights of the best epoch are copies: they keep training's layout, so
+    # that a later partial_fit on sparse rows trains W1_ in place.
+    Xs, y = wide_sparse()
+    est = small(batch_size=16, early_stopping=True, validation_fraction=0.25)
+    est.fit(Xs, y)
+    assert est.W1_.flags.f_contiguous and est.W2_.flags.f_contiguous
+    W1 = est.W1_
+    est.partial_fit(Xs, y)
+    assert est.W1_ is W1
 
 
 def test_read_only_W1_is_copied_not_trained_in_place():
@@ -959,6 +974,7 @@ def test_fitting_clones_in_threads_matches_sequential_fits():
 # ------------------------------------------------------------- extreme data
 
 
+@pytest.mark.slow
 def test_million_rows_float32_one_epoch_memory():
     rng = np.random.default_rng(0)
     Xm = rng.standard_normal((1_000_000, 10), dtype=np.float32)

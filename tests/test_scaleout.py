@@ -128,6 +128,7 @@ def dask_client():
     assert alive == []
 
 
+@pytest.mark.slow
 def test_grid_search_on_dask_matches_sequential(dask_client, digits, sequential_search):
     from distributed import get_task_stream
 
@@ -140,6 +141,7 @@ def test_grid_search_on_dask_matches_sequential(dask_client, digits, sequential_
     assert len({task["worker"] for task in tasks.data}) == 2
 
 
+@pytest.mark.slow
 def test_grid_search_on_loky_matches_sequential(digits, sequential_search):
     from joblib.externals.loky import get_reusable_executor
 
@@ -213,7 +215,9 @@ def test_out_of_core_training_matches_in_memory_accuracy(digits, tmp_path):
 N_INCREMENTAL_EPOCHS = 2
 
 
-@pytest.mark.parametrize("where", ["in-process", "cluster"])
+@pytest.mark.parametrize(
+    "where", ["in-process", pytest.param("cluster", marks=pytest.mark.slow)]
+)
 def test_dask_ml_incremental_calls_partial_fit_per_block(digits, where, request):
     dask = pytest.importorskip("dask")
     da = pytest.importorskip("dask.array")

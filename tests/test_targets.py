@@ -13,6 +13,7 @@ from sklearn_twolayer._targets import (
     balanced_weights,
     class_codes,
     class_weight_vector,
+    class_weights,
     encode,
     labels_from_proba,
     log_proba_from_logits,
@@ -20,6 +21,7 @@ from sklearn_twolayer._targets import (
     n_outputs_for,
     out_activation_for,
     proba_from_logits,
+    row_weights,
 )
 
 # (target kind, output activation, number of output units for 3 classes)
@@ -224,6 +226,40 @@ def test_class_weight_vector():
     assert_array_equal(class_weight_vector(None, classes), [1, 1, 1])
     # Classes a dict leaves out weigh 1.
     assert_array_equal(class_weight_vector({0: 2.0, 2: 0.5}, classes), [2, 1, 0.5])
+
+
+def test_class_weights_return_the_running_counts_without_storing_them():
+    classes, y = np.array([0, 1, 2]), np.array([0, 0, 1])
+    counts = np.array([1.0, 0.0, 3.0])
+    before = counts.copy()
+
+    # partial_fit passes the counts of earlier calls and gets them back updated.
+    weights, updated = class_weights("balanced", classes, y, None, counts)
+    assert_array_equal(counts, before)
+    assert_array_equal(updated, [3.0, 1.0, 3.0])
+    assert_allclose(weights, balanced_weights(updated), rtol=1e-15)
+    # fit counts its own rows alone, each with its sample weight.
+    weights, own = class_weights("balanced", classes, y, np.array([1.0, 3.0, 2.0]))
+    assert_array_equal(own, [4.0, 2.0, 0.0])
+    # A dict, or no class weights, leave the counts as they are.
+    weights, same = class_weights({0: 2.0}, classes, y, None, counts)
+    assert same is counts
+    assert_array_equal(weights, [2.0, 1.0, 1.0])
+    assert class_weights(None, classes, y, None, counts) == (None, counts)
+
+
+def test_row_weights_multiply_sample_and_class_weights():
+    classes, y = np.array(["a", "b"]), np.array(["b", "a", "b"])
+    sample_weight = np.array([1.0, 2.0, 0.5])
+    w = row_weights(y, classes, sample_weight, np.array([3.0, 0.5]), np.float32)
+    assert w.dtype == np.float32
+    assert_array_equal(w, [0.5, 6.0, 0.25])
+    assert_array_equal(
+        row_weights(y, classes, None, np.array([3.0, 0.5]), np.float64), [0.5, 3, 0.5]
+    )
+    # Without class weights the row weights are the sample weights, or None.
+    assert row_weights(y, classes, sample_weight, None, np.float64) is sample_weight
+    assert row_weights(y, classes, None, None, np.float64) is None
 
 
 # ----------------------------------------------------------------- prior loss
