@@ -22,6 +22,7 @@ __all__ = [
     "check_X_y",
     "check_classes_given",
     "check_finite",
+    "check_fit_inputs",
     "check_fitted_shapes",
     "check_hand_set_params",
     "check_logits",
@@ -37,6 +38,9 @@ __all__ = [
 # The fitted attributes that hold the network's parameters, in the order of Params.
 PARAM_NAMES = ("W1_", "b1_", "W2_", "b2_")
 
+# Integer parameters that a bool must not stand for.
+SIZE_PARAMETERS = ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
+
 # The target kinds of type_of_target that a classifier accepts at all (those of
 # check_classification_targets); 2-D kinds other than an indicator are refused later
 # with a message of their own.
@@ -47,6 +51,50 @@ _CLASSIFICATION_TARGETS = (
     "multilabel-indicator",
     "multilabel-sequences",
 )
+
+
+def check_fit_inputs(
+    estimator, X, y, sample_weight, classes, validation, incremental, fitted, reset
+):
+    """All the checks of a call to fit or partial_fit, in order.
+
+    Parameters
+    ----------
+    estimator : TwoLayerClassifier
+        The estimator called: its integer parameters are checked, and
+        ``validate_data`` sets (``reset``) or checks its ``n_features_in_``.
+    X, y, sample_weight :
+        The arguments of the call.
+    classes : array-like or None
+        The classes given to partial_fit.
+    validation : tuple (X_val, y_val, sample_weight_val) or None
+        The validation data given to fit; None for partial_fit.
+    incremental : bool
+        Whether the call is partial_fit.
+    fitted : bool
+        Whether the estimator holds a network fitted by this class.
+    reset : bool
+        Whether the call starts a new network.
+
+    Returns
+    -------
+    X, y, kind, classes, sample_weight, validation
+        The validated arrays, the target kind and classes (:func:`check_targets`)
+        and the validated validation data (or None).
+    """
+    check_not_bool({name: getattr(estimator, name) for name in SIZE_PARAMETERS})
+    if incremental and not fitted:
+        check_classes_given(classes, y)
+    dtype = None if reset else estimator.W1_.dtype
+    X, y = check_X_y(estimator, X, y, reset=reset, dtype=dtype)
+    previous = None if reset else (estimator._target_type, estimator.classes_)
+    kind, classes = check_targets(y, classes, fitted=previous, incremental=incremental)
+    sample_weight = check_sample_weight(sample_weight, X)
+    if validation is not None:
+        validation = check_validation_data(
+            estimator, *validation, dtype=X.dtype, kind=kind
+        )
+    return X, y, kind, classes, sample_weight, validation
 
 
 def check_not_bool(params):

@@ -37,6 +37,7 @@ from . import _checks, _holdout, _targets, _training
 from ._callbacks import Callbacks
 from ._checks import PARAM_NAMES
 from ._network import Params, init_params, predict_logits
+from ._persistence import InconsistentVersionWarning
 from ._version import __version__
 
 try:  # scikit-learn >= 1.9
@@ -56,9 +57,6 @@ _USER_STACKLEVEL = 6
 
 # Attributes that the scikit-learn callback API sets on the estimator during fit.
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
-
-# Integer parameters that a bool must not stand for.
-_SIZE_PARAMETERS = ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
 
 _VALIDATION_ATTRIBUTES = (
     "validation_scores_",
@@ -315,13 +313,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self : TwoLayerClassifier
             The fitted estimator.
         """
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            incremental=False,
-            validation=(X_val, y_val, sample_weight_val),
-        )
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, False, validation=validation)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -361,28 +354,17 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             # set_params between calls is common and an epoch costs far more than
             # the check.
             self._validate_params()
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, True, classes=classes)
 
-    def _fit(
-        self,
-        X,
-        y,
-        sample_weight,
-        *,
-        incremental,
-        classes=None,
-        validation=(None, None, None),
-    ):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         # Attributes are replaced, never mutated, so a shallow copy is enough to put
         # the estimator back as it was if this call fails or is interrupted early;
         # the one exception, a W1_ that partial_fit trains in place, comes with a
         # rollback in ``undo``.
-        saved = dict(self.__dict__)
-        undo = []
+        saved, undo = dict(self.__dict__), []
+        args = (X, y, sample_weight, incremental, classes, validation, undo)
         try:
-            committed = self._fit_unsafe(
-                X, y, sample_weight, incremental, classes, validation, undo
-            )
+            committed = self._fit_unsafe(*args)
         except BaseException:
             self._restore(saved, undo)
             raise
@@ -404,30 +386,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, validation, undo):
         """Check, train and commit; return False when there is nothing to commit."""
         # Check the inputs. Fitted means fitted by this class, as opposed to
-        # weights merely set by hand.
-        _checks.check_not_bool({name: getattr(self, name) for name in _SIZE_PARAMETERS})
+        # weights merely set by hand; a call resets the network unless it continues
+        # a fitted one.
         fitted = hasattr(self, "_target_type")
         continuing = incremental or self.warm_start
         reset = not fitted or not continuing
-        if incremental and not fitted:
-            _checks.check_classes_given(classes, y)
-        X, y = _checks.check_X_y(
-            self, X, y, reset=reset, dtype=None if reset else self.W1_.dtype
-        )
-        kind, classes_ = _checks.check_targets(
-            y,
-            classes,
-            fitted=None if reset else (self._target_type, self.classes_),
-            incremental=incremental,
-        )
-        sample_weight = _checks.check_sample_weight(sample_weight, X)
-        # Validation data belongs to fit alone.
-        validation = (
-            None
-            if incremental
-            else _checks.check_validation_data(
-                self, *validation, dtype=X.dtype, kind=kind
-            )
+        X, y, kind, classes_, sample_weight, validation = _checks.check_fit_inputs(
+            self, X, y, sample_weight, classes, validation, incremental, fitted, reset
         )
 
         # The targets and the row weights.
@@ -452,16 +417,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # Where training starts: new weights, or the fitted ones.
         if reset:
             random_state = check_random_state(self.random_state)
-            start = _training.State(
-                self._initial_params(X, layout, random_state, continuing)
-            )
+            params = self._initial_params(X, layout, random_state, continuing)
             seed = int(random_state.randint(np.iinfo(np.int32).max))
         else:
-            seed = self._seed
             # The hold-out of a warm start differs from that of the first fit.
+            seed = self._seed
             random_state = np.random.RandomState([seed, len(self.loss_curve_)])
         settings = self._settings(layout, seed, 1 if incremental else self.max_iter)
-        if not reset:
+        if reset:
+            start = _training.State(params)
+        else:
             start = self._resumed_state(X, settings, incremental)
             undo.append(start.rollback)
 
@@ -484,9 +449,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
         # Train.
         attributes = {**layout.attributes(), "n_features_in_": self.n_features_in_}
-        callbacks = Callbacks(
-            self, X, y, sample_weight, settings.max_epochs, attributes
-        )
+        epochs = settings.max_epochs
+        callbacks = Callbacks(self, X, y, sample_weight, epochs, attributes)
         result = _training.train(start, X, targets, w, rows, settings, val, callbacks)
 
         # Commit.
@@ -610,12 +574,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     def _validate_X(self, X):
         check_is_fitted(self)
+        sparse = ["csr", "csc"]
         return validate_data(
-            self,
-            X,
-            reset=False,
-            accept_sparse=["csr", "csc"],
-            dtype=self.W1_.dtype,
+            self, X, reset=False, accept_sparse=sparse, dtype=self.W1_.dtype
         )
 
     def decision_function(self, X):
@@ -713,30 +674,3 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 InconsistentVersionWarning(version, __version__), stacklevel=2
             )
         super().__setstate__(state)
-
-
-class InconsistentVersionWarning(UserWarning):
-    """A model pickled by one version of sklearn_twolayer is loaded by another.
-
-    The model still loads and predicts, but the two versions may differ in how they
-    train or predict: refit it, or load it with the version that saved it.
-
-    Parameters
-    ----------
-    saved_version : str
-        The version that pickled the model.
-    current_version : str
-        The version that loads it.
-    """
-
-    def __init__(self, saved_version, current_version):
-        self.saved_version = saved_version
-        self.current_version = current_version
-
-    def __str__(self):
-        return (
-            f"This TwoLayerClassifier was pickled with sklearn_twolayer "
-            f"{self.saved_version} and is loaded with {self.current_version}; it "
-            "may behave differently. Refit it with this version, or load it with "
-            "the version that saved it."
-        )

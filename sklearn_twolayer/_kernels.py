@@ -1,32 +1,41 @@
 """Speed and memory machinery, kept apart from the math that it serves.
 
 :mod:`._network` computes the formulas of the derivation; the pieces below make
-them cheaper without changing what they compute, and each says what it saves and on
-which shape. The shapes are those of the benchmark configurations (A: the digits,
-1,797 x 64, 100 hidden units, batches of 200, 10 classes; B: 100,000 x 100, 256
-hidden units, batches of 256, binary; C: 60,000 x 784, 512 hidden units, batches
-of 512, 10 classes; D: 100,000 x 20,000 CSR of density 0.002, 128 hidden units,
-batches of 256, binary; E: 20,000 x 50, 64 hidden units, batches of 32, binary),
-timed on one BLAS thread with the trick and without.
+them cheaper without changing what they compute. Each is kept because an epoch of
+some benchmark configuration takes at least 5% longer without it (median of seven
+interleaved pairs of fits, one BLAS thread; A: the digits, 1,797 x 64, 100 hidden
+units, batches of 200, 10 classes; B: 100,000 x 100, 256 hidden units, batches of
+256, binary; C: 60,000 x 784, 512 hidden units, batches of 512, 10 classes; D:
+100,000 x 20,000 CSR of density 0.002, 128 hidden units, batches of 256, binary;
+E: 20,000 x 50, 64 hidden units, batches of 32, binary):
 
 * :class:`Buffers` -- the work arrays of a batch, allocated once per call and
-  overwritten batch after batch: 11-13% of an epoch on A, 20-30% on B and C,
-  35-40% on E.
-* :func:`flat_params` -- the four parameters, and their gradients, as views of one
-  array each, so that an update is two NumPy calls instead of eight: 12-14% of an
-  epoch on E.
+  overwritten batch after batch: an epoch takes 8-12% longer without them on A,
+  18-24% on B and C, 33-39% on E.
 * Sums over the rows of a batch as products with a vector of ones
-  (``Buffers.ones``): 6-9% of an epoch on A, 13-16% on E.
+  (``Buffers.ones``): 4-11% of an epoch on A, 12-13% on E.
+* :func:`flat_params` -- the four parameters, and their gradients, as views of one
+  array each, so that an update is two NumPy calls instead of eight: 10-14% of an
+  epoch on E.
+* :func:`times_W2` -- ``dZ2 W2`` of one output unit as a broadcast product: 6-13%
+  of an epoch on B.
 * :class:`SparseGradient` and :func:`add_sparse_product` -- for sparse X, the
-  update of W1 touches only the columns that the batch's nonzeros reach, and the
-  gradient of W1 is never formed: an epoch of D takes a third to a quarter of the
-  time.
+  update of W1 reads and writes only the columns that the batch's nonzeros reach,
+  and no dense gradient of W1 is made: an epoch of D takes 12 times as long
+  without.
 * scipy's accumulating kernels (:func:`sparse_dot` and :func:`add_sparse_product`)
-  -- sparse products into existing arrays: an epoch of D takes 0.55 times as long.
-* :func:`times_W2` -- with one output unit, ``dZ2 W2`` as a broadcast product
-  rather than a BLAS call.
+  -- sparse products into existing arrays: an epoch of D takes 1.9 times as long
+  with scipy's public products.
+* Fortran order of W1 and W2, in training and in the fitted attributes: ``W1^T`` is
+  then C-contiguous, which scipy multiplies by a sparse batch without a copy, and
+  its rows -- the columns of W1 that a sparse batch reaches -- are contiguous.
 * :func:`index_dtype` -- int32 row indices where intp ones would weigh on X's
-  memory.
+  memory (a memory trick, not a speed one).
+
+The other two of the training loop live where they act: the gathers of shuffled
+batches into arrays allocated once (``_training.Batches``: 6-7% of an epoch on E)
+and the training of a wide W1 in place by partial_fit on sparse rows
+(``_training.ColumnRollback``).
 """
 
 from collections import namedtuple
@@ -199,7 +208,7 @@ def times_W2(dZ2, W2, out=None):
 
     With one output unit it is an outer product, each entry one multiplication: a
     broadcast product computes the same numbers in 0.4 times the time of BLAS's
-    (256 x 1 by 1 x 256: 34 against 87 microseconds), 7% of an epoch on B.
+    (256 x 1 by 1 x 256: 34 against 87 microseconds).
     """
     if dZ2.shape[1] == 1:
         return np.multiply(dZ2, W2, out=out)
