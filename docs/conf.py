@@ -34,6 +34,13 @@ extensions = [
     "sphinx-mathjax-offline",
 ]
 
+# Every reference to the package's own objects must resolve, so that each name the
+# pages set as a link is one: unresolved references to sklearn_twolayer fail the
+# build. References to other projects render as code (there is no intersphinx,
+# since the build is offline).
+nitpicky = True
+nitpick_ignore_regex = [(r"py:.*", r"(?!~?sklearn_twolayer\b).*")]
+
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
