@@ -117,7 +117,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     with ``g`` the hidden activation and ``sigma`` the sigmoid (the softmax for a
     multiclass target, unless ``multiclass="ovr"``). It is trained by mini-batch
     gradient descent on the weighted cross-entropy plus an L2 penalty, with the
-    gradients of the backpropagation derivation in the user guide.
+    gradients that the documentation's math page (``docs/math.rst``) derives by
+    backpropagation, each formula beside the code that computes it.
+
+    Read more in the :ref:`User Guide <user-guide>`; the derivation is in
+    :ref:`The math: backpropagation, derived and coded <math>`.
 
     Parameters
     ----------
