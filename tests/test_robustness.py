@@ -651,7 +651,8 @@ INVALID_PARAMS = {
     "multiclass": ["x", None],
     "early_stopping": ["yes", 2, None],
     "validation_fraction": [0, 1, -0.1, 1.5, np.nan],
-    "n_iter_no_change": [0, -1, 1.5, np.inf],
+    # np.inf is valid (never stop for lack of improvement), -np.inf is not.
+    "n_iter_no_change": [0, -1, 1.5, -np.inf, np.nan],
     "tol": [-1, np.nan, "a"],
     "class_weight": ["x", [1, 2], 3],
     "shuffle": ["x", None],

@@ -263,6 +263,30 @@ def test_warm_start_rejects_changed_classes():
     np.testing.assert_array_equal(est.classes_, [0, 1])
 
 
+# -------------------------------------------------------------- stopping rule
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_infinite_n_iter_no_change_never_stops_for_lack_of_improvement(
+    early_stopping,
+):
+    # MLPClassifier's value: with a tol no epoch can meet, only max_iter ends
+    # the fit.
+    X, y = _blobs()
+    est = TwoLayerClassifier(
+        4,
+        max_iter=25,
+        tol=10.0,
+        n_iter_no_change=np.inf,
+        early_stopping=early_stopping,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="max_iter=25"):
+        est.fit(X, y)
+    assert est.n_iter_ == 25
+    assert est.get_params()["n_iter_no_change"] == np.inf
+
+
 # --------------------------------------------------------------- early stopping
 
 
