@@ -385,7 +385,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Labels, or a multilabel indicator matrix.
         classes : array-like of shape (n_classes,), default=None
             All the classes that will ever be seen; required on the first call
-            (optional for multilabel targets), ignored afterwards.
+            (optional for multilabel targets). Later calls may omit it; if they
+            pass it, it must hold the same classes, in any order.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows in the loss.
 
@@ -459,6 +460,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 "classes must be passed on the first call to partial_fit: the list "
                 "of all the labels that y may contain."
             )
+        if incremental and fitted and classes is not None:
+            _check_same_classes(classes, self.classes_)
 
         X, y = self._validate_Xy(X, y, reset=reset)
         kind, classes_ = self._check_targets(y, reset, incremental, classes)
@@ -1313,6 +1316,18 @@ def _check_not_bool(estimator, names):
                 f"The '{name}' parameter of TwoLayerClassifier must be an int >= 1, "
                 f"not a bool. Got {value!r} instead."
             )
+
+
+def _check_same_classes(classes, classes_):
+    # As in scikit-learn's incremental classifiers: the first call fixes the
+    # classes, and a later classes= that names others is a mistake, not a wish to
+    # change the output layer. The same set in another order is the same classes.
+    given = np.unique(np.asarray(classes))
+    if given.shape != classes_.shape or not np.array_equal(given, classes_):
+        raise ValueError(
+            f"`classes={classes!r}` is not the same as on last call to "
+            f"partial_fit, was: {classes_!r}"
+        )
 
 
 def _check_label_types(y):

@@ -76,6 +76,36 @@ def test_partial_fit_rejects_labels_outside_classes():
     assert est.n_iter_ == 1
 
 
+@pytest.mark.parametrize("later", [[0, 1, 2], [0], [1, 2], ["0", "1"]])
+def test_partial_fit_rejects_a_later_classes_that_differs(later):
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0).partial_fit(X, y, classes=[0, 1])
+    W1 = est.W1_.copy()
+    with pytest.raises(ValueError, match=r"`classes=.*` is not the same as on last"):
+        est.partial_fit(X, y, classes=later)
+    np.testing.assert_array_equal(est.W1_, W1)
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+    assert est.n_iter_ == 1
+
+
+def test_partial_fit_accepts_the_same_classes_in_another_order():
+    X, y = _data(3)
+    labels = np.array(["a", "b", "c"])[y]
+    est = TwoLayerClassifier(4, random_state=0)
+    est.partial_fit(X, labels, classes=["c", "a", "b"])
+    est.partial_fit(X, labels, classes=np.array(["b", "c", "a"], dtype=object))
+    np.testing.assert_array_equal(est.classes_, ["a", "b", "c"])
+    assert est.n_iter_ == 2
+
+
+def test_partial_fit_after_fit_checks_classes_against_fit():
+    X, y = _data()
+    est = fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    est.partial_fit(X, y, classes=[1, 0])
+    with pytest.raises(ValueError, match="not the same as on last call"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+
+
 def test_partial_fit_rejects_a_changed_number_of_features():
     X, y = _data()
     est = TwoLayerClassifier(4).partial_fit(X, y, classes=[0, 1])
