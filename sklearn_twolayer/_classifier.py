@@ -62,6 +62,7 @@ from ._training import (
     _Stopper,
     _TrainingState,
     _Validation,
+    signs_of_failure,
 )
 from ._version import __version__
 
@@ -838,7 +839,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         )
         callbacks = _Callbacks(self, X, y, sample_weight, n_epochs)
         last_good = spare = None
-        stopped = False
+        stopped = stopped_by_rule = False
         try:
             for i in range(n_epochs):
                 start = time.perf_counter()
@@ -895,7 +896,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                     best = state.snapshot()
                 stop_requested = callbacks.end_epoch(state)
                 if not incremental and (stop or stop_requested):
-                    stopped = True
+                    stopped, stopped_by_rule = True, stop
                     break
                 if not incremental and i + 1 < n_epochs:
                     # Kept for an interrupt during the next epoch (after the last
@@ -925,7 +926,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             state.velocity = best.velocity
         self._commit(state, val, incremental)
         callbacks.end_fit()
-        self._warn_on_divergence(targets, w, train)
+        if not incremental:
+            self._warn_on_failure(targets, w, train, cut_short=not stopped_by_rule)
         if not incremental and not stopped:
             warnings.warn(
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
@@ -1013,20 +1015,44 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 
-    def _warn_on_divergence(self, targets, w, train):
+    def _warn_on_failure(self, targets, w, train, cut_short):
+        """End fit with a ConvergenceWarning that names each sign of failure.
+
+        Only fit is judged. partial_fit makes one epoch on one chunk: early in a
+        stream a loss above the priors' is normal, and a chunk's priors need not be
+        the stream's (those of a chunk of one class have a loss of 0).
+        """
+        curve = self.loss_curve_[-self.n_iter_ :]
         # Unless rows were held out for validation, train holds every row.
         rows = train if len(train) < len(targets) else None
         prior = targets.prior_loss(rows, w, self.out_activation_)
-        curve = self.loss_curve_
-        if self.loss_ > 10 * prior or max(curve) > 100 * curve[0]:
-            warnings.warn(
-                f"Training diverged: the final training loss {self.loss_:.4g} is far "
-                f"above the loss of predicting the class priors ({prior:.4g}), or an "
-                "epoch's loss exploded. alpha is probably too large "
-                f"(alpha={self.alpha}); lower it or scale X.",
-                ConvergenceWarning,
-                stacklevel=_USER_STACKLEVEL + 1,
+        first_epoch = len(self.loss_curve_) - len(curve) + 1
+        signs = signs_of_failure(curve, first_epoch, prior, cut_short)
+        if not signs:
+            return
+        kinds = {kind for kind, _ in signs}
+        if kinds & {"exploded", "spiked"}:
+            advice = (
+                "Scale the features (for example with a StandardScaler in a "
+                f"pipeline) or lower alpha (now {self.alpha})."
             )
+        elif "stopped_falling" in kinds:
+            advice = (
+                f"Let it train longer: lower tol (now {self.tol}), raise "
+                f"n_iter_no_change (now {self.n_iter_no_change}) or raise alpha "
+                f"(now {self.alpha})."
+            )
+        else:
+            advice = (
+                "Scale the features (for example with a StandardScaler in a "
+                f"pipeline) or try another alpha (now {self.alpha}); if neither "
+                "helps, the features may not predict y."
+            )
+        warnings.warn(
+            f"Training failed: {'; '.join(text for _, text in signs)}. {advice}",
+            ConvergenceWarning,
+            stacklevel=_USER_STACKLEVEL + 1,
+        )
 
     def _print_epoch(self, epoch, state, seconds):
         line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"

@@ -4,7 +4,8 @@
 from the estimator, so that a failed call leaves the estimator as it was;
 :class:`_Stopper` applies the stopping rule; :class:`_Callbacks` calls scikit-learn's
 callback hooks (>= 1.9) around the fit and each epoch; :class:`_Validation` holds the
-validation rows.
+validation rows. :func:`signs_of_failure` reads a finished fit's loss curve for signs
+that it learned nothing.
 """
 
 import numpy as np
@@ -146,6 +147,101 @@ class _Stopper:
         if improved:
             self.best = value
         return improved, self.count > self.n_iter_no_change
+
+
+# A final training loss that is not this fraction below the loss of predicting the
+# class priors is no better than them: such a model has learned next to nothing.
+PRIOR_MARGIN = 0.01
+# A loss more than this many times a reference (the lowest of the fit, or the
+# priors' loss) has exploded.
+EXPLOSION_FACTOR = 10
+
+
+def still_falling(curve):
+    """Whether a fit's training loss was still falling when the fit ended.
+
+    It was if the last epoch brought the lowest loss of the fit, or if the fit had
+    a single epoch, which cannot show that the loss stopped falling.
+    """
+    return len(curve) < 2 or curve[-1] < min(curve[:-1])
+
+
+def signs_of_failure(curve, first_epoch, prior_loss, cut_short):
+    """What shows that a finished fit learned nothing, each with its numbers.
+
+    The one failure judged here is a fit that ends no better than predicting the
+    class priors; the other signs say how it got there. A spike that training
+    recovered from, down to a loss below the priors', is no sign at all. Nor is a
+    loss above the priors' that was still falling when the fit was cut short (by
+    max_iter, whose warning says so, or by a callback): that is normal early on.
+
+    Parameters
+    ----------
+    curve : sequence of float
+        Training loss of each epoch of the fit.
+    first_epoch : int
+        Number (counted from 1) of the first of these epochs in ``loss_curve_``.
+    prior_loss : float
+        Loss of predicting the class priors of the training rows for every row.
+    cut_short : bool
+        Whether the fit ran out of epochs or a callback stopped it, rather than
+        the stopping rule.
+
+    Returns
+    -------
+    signs : list of (str, str)
+        ``(kind, clause)`` for each sign found; empty for a fit that learned
+        something. The kinds are "priors", "exploded" (a loss that exploded and
+        did not recover), "spiked" (an earlier explosion) and "stopped_falling"
+        (a loss still falling when the stopping rule ended the fit).
+    """
+    final = curve[-1]
+    falling = still_falling(curve)
+    if (
+        # Weighted rows of one class: a constant guess is perfect, and no yardstick.
+        not prior_loss > 0
+        or not final >= (1 - PRIOR_MARGIN) * prior_loss
+        or (falling and cut_short)
+    ):
+        return []
+    signs = [
+        (
+            "priors",
+            f"the final training loss, {final:.4g}, is not even {PRIOR_MARGIN:.0%} "
+            f"below {prior_loss:.4g}, the loss of predicting the class priors for "
+            "every row: the model is no better than a constant guess",
+        )
+    ]
+    k, peak = int(np.argmin(curve)), max(curve)
+    if final > EXPLOSION_FACTOR * curve[k]:
+        signs.append(
+            (
+                "exploded",
+                "the loss exploded and did not recover: it ended more than "
+                f"{EXPLOSION_FACTOR} times above its lowest value, {curve[k]:.4g} "
+                f"at epoch {first_epoch + k}",
+            )
+        )
+    elif peak > EXPLOSION_FACTOR * prior_loss:
+        # The usual story of a collapse: huge first steps, then little to learn.
+        j = int(np.argmax(curve))
+        signs.append(
+            (
+                "spiked",
+                f"the loss had exploded to {peak:.4g} at epoch {first_epoch + j}, "
+                f"more than {EXPLOSION_FACTOR} times the priors' loss",
+            )
+        )
+    elif falling:
+        signs.append(
+            (
+                "stopped_falling",
+                f"the loss was still falling when fit stopped after epoch "
+                f"{first_epoch + len(curve) - 1} (by {curve[-2] - final:.3g} in "
+                "that epoch)",
+            )
+        )
+    return signs
 
 
 class _Callbacks:
