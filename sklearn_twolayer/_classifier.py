@@ -49,6 +49,7 @@ from ._network import (
     Buffers,
     Params,
     _shared_base,
+    any_unit_active,
     flat_params,
     init_params,
     logits,
@@ -927,7 +928,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self._commit(state, val, incremental)
         callbacks.end_fit()
         if not incremental:
-            self._warn_on_failure(targets, w, train, cut_short=not stopped_by_rule)
+            self._warn_on_failure(X, targets, w, train, cut_short=not stopped_by_rule)
         if not incremental and not stopped:
             warnings.warn(
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
@@ -1015,7 +1016,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 
-    def _warn_on_failure(self, targets, w, train, cut_short):
+    def _warn_on_failure(self, X, targets, w, train, cut_short):
         """End fit with a ConvergenceWarning that names each sign of failure.
 
         Only fit is judged. partial_fit makes one epoch on one chunk: early in a
@@ -1028,10 +1029,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         prior = targets.prior_loss(rows, w, self.out_activation_)
         first_epoch = len(self.loss_curve_) - len(curve) + 1
         signs = signs_of_failure(curve, first_epoch, prior, cut_short)
+        if self.activation == "relu":
+            signs += self._dead_layer(X, train)
         if not signs:
             return
         kinds = {kind for kind, _ in signs}
-        if kinds & {"exploded", "spiked"}:
+        if kinds & {"exploded", "spiked", "dead"}:
             advice = (
                 "Scale the features (for example with a StandardScaler in a "
                 f"pipeline) or lower alpha (now {self.alpha})."
@@ -1053,6 +1056,30 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             ConvergenceWarning,
             stacklevel=_USER_STACKLEVEL + 1,
         )
+
+    def _dead_layer(self, X, train):
+        """The sign of a ReLU layer inactive on every training row, if it is.
+
+        Such a layer stays dead: A1 = 0 and g'(Z1) = 0 on every row, so W1, b1 and
+        W2 get no gradient (but from the L2 term) and only b2 learns, a constant
+        guess whose loss settles at the priors' loss. The stopping rule then ends
+        the fit n_iter_no_change epochs after it settles (after 39 of 200 epochs on
+        the unscaled breast cancer data), so no rule of its own stops it earlier;
+        detecting the death every epoch would cost a pass through the hidden layer
+        each time. It is looked for once, with the weights fit ends with.
+        """
+        params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
+        if any_unit_active(params, X, train):
+            return []
+        h = len(self.b1_)
+        return [
+            (
+                "dead",
+                f"every one of the {h} hidden units is inactive (its ReLU output "
+                "is 0) on every training row: the network gives all of them the "
+                "same output, and no gradient reaches the hidden layer",
+            )
+        ]
 
     def _print_epoch(self, epoch, state, seconds):
         line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"

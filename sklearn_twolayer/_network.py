@@ -68,6 +68,7 @@ __all__ = [
     "Params",
     "SparseGradient",
     "add_sparse_product",
+    "any_unit_active",
     "backward",
     "flat_params",
     "forward",
@@ -557,6 +558,41 @@ def _logits(params, X, activation, buffers):
     Z2 = np.matmul(A1, params.W2.T, out=Z2_out)  # Z2 = A1 W2^T + b2
     Z2 += params.b2
     return Z1, A1, Z2, A2_out
+
+
+# Rows gathered per chunk by any_unit_active: at most this many entries of X.
+_ACTIVE_CHUNK_ENTRIES = 1 << 20
+
+
+def any_unit_active(params, X, rows):
+    """Whether some hidden unit has ``Z1 > 0`` on some row of ``X[rows]``.
+
+    A unit with ``Z1 <= 0`` on every row has the ReLU output ``A1 = 0`` and the
+    slope ``g'(Z1) = 0`` there: it passes nothing on, and no gradient reaches its
+    weights. When no unit is active, the whole hidden layer is dead. The rows are
+    read in chunks, and reading stops at the first active unit, which on a living
+    network is in the first chunk: only a dead layer costs a pass over the rows.
+
+    Parameters
+    ----------
+    params : Params
+        The network's parameters.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    rows : ndarray of int
+        The rows to look at.
+
+    Returns
+    -------
+    active : bool
+    """
+    chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // max(1, X.shape[1])))
+    for start in range(0, len(rows), chunk):
+        # Z1 = X W1^T + b1, as a plain product: a pass made once per fit needs
+        # none of the training's work buffers.
+        Z1 = np.asarray(X[rows[start : start + chunk]] @ params.W1.T) + params.b1
+        if (Z1 > 0).any():
+            return True
+    return False
 
 
 def backward(

@@ -561,6 +561,51 @@ def test_a_collapse_on_unscaled_features_warns_and_says_what_to_do(load, alpha):
     assert "StandardScaler" in message
     assert f"lower alpha (now {alpha})" in message
     assert est.score(X_test, y_test) < 0.65
+    # On the breast cancer data every ReLU unit ends inactive on every training
+    # row (on the digits, 97 of 100 do), and the warning says so when it is true.
+    dead = not np.maximum(X_train @ est.W1_.T + est.b1_, 0).any()
+    assert dead == (load is load_breast_cancer)
+    assert ("every one of the 100 hidden units is inactive" in message) == dead
+
+
+def _dead_start(activation="relu"):
+    """A network whose hidden units are inactive on every row of _data()."""
+    est = TwoLayerClassifier(3, activation, max_iter=5, warm_start=True, random_state=0)
+    # Weights set by hand are where a warm fit starts: Z1 = -1 on every row.
+    est.W1_, est.b1_ = np.zeros((3, 6)), np.full(3, -1.0)
+    est.W2_, est.b2_ = np.ones((1, 3)), np.zeros(1)
+    return est
+
+
+def test_a_dead_hidden_layer_warns_even_while_the_loss_falls():
+    # Only b2 learns, so the loss falls towards the priors' and the fit runs out
+    # of epochs: no sign but the dead layer itself.
+    X, y = _data()
+    est = _dead_start()
+    (failed,) = _failures(_fit_recording(est, X, y))
+    assert est.loss_ < min(est.loss_curve_[:-1])
+    assert not np.maximum(X @ est.W1_.T + est.b1_, 0).any()
+    message = str(failed.message)
+    assert message.startswith(
+        "Training failed: every one of the 3 hidden units is inactive (its ReLU "
+        "output is 0) on every training row"
+    )
+    assert "constant guess" not in message
+    assert "StandardScaler" in message
+
+
+def test_a_hidden_layer_alive_on_one_row_is_not_dead():
+    X, y = _data()
+    X[-1, 0] = 1e3  # the last row alone reaches the first unit
+    est = _dead_start()
+    est.W1_[0, 0] = 0.01
+    assert not _failures(_fit_recording(est, X, y))
+
+
+def test_only_relu_layers_are_looked_at_for_dead_units():
+    # tanh(-1) is not 0: the units pass on a constant, but they are not inactive.
+    X, y = _data()
+    assert not _failures(_fit_recording(_dead_start("tanh"), X, y))
 
 
 def test_a_warning_on_unscaled_wine_has_numbers_that_make_it_true():

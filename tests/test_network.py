@@ -687,3 +687,24 @@ def test_sparse_fit_is_the_same_without_scipys_kernel(monkeypatch):
 
     # Only the order of the roundings differs.
     assert_same_weights(without, with_kernel, rtol=1e-12, atol=1e-15)
+
+
+# ---------------------------------------------------------------- active units
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_any_unit_active_finds_one_row_of_many_chunks(sparse):
+    # Unit 0 is active on row 2999 alone, unit 1 nowhere; the rows span several
+    # chunks.
+    X = np.zeros((3000, 2))
+    X[2999, 0] = 1.0
+    W1 = np.array([[2.0, 0.0], [0.0, 1.0]])
+    params = Params(W1, np.array([-1.0, -1.0]), np.ones((1, 2)), np.zeros(1))
+    X = sp.csr_matrix(X) if sparse else X
+    rows = np.arange(3000)
+    assert _network.any_unit_active(params, X, rows)
+    # Only the rows given count.
+    assert not _network.any_unit_active(params, X, rows[:-1])
+    # Z1 = 0 is inactive: relu'(0) = 0.
+    params.b1[0] = -2.0
+    assert not _network.any_unit_active(params, X, rows)
