@@ -575,7 +575,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             classes_ = np.unique(y)
             if len(classes_) == 2:
                 kind = "binary"
-        if len(classes_) < 2 and kind != "multilabel-indicator":
+        # Once classes_ is known, a chunk for partial_fit may hold any subset of
+        # it, one class or a single row included, as in scikit-learn's incremental
+        # classifiers; the classes themselves must be at least two.
+        chunk = incremental and not reset
+        if len(classes_) < 2 and kind != "multilabel-indicator" and not chunk:
             raise ValueError(
                 "TwoLayerClassifier needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes_[0]!r}."

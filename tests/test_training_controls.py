@@ -106,6 +106,71 @@ def test_partial_fit_after_fit_checks_classes_against_fit():
         est.partial_fit(X, y, classes=[0, 1, 2])
 
 
+def test_partial_fit_takes_chunks_of_one_class_once_classes_are_known():
+    # A stream sorted by class: every chunk after the first holds one class.
+    X, y = _blobs()
+    order = np.argsort(y, kind="stable")
+    est = TwoLayerClassifier(8, random_state=0)
+    est.partial_fit(X[order[:50]], y[order[:50]], classes=[0, 1, 2])
+    for chunk in np.array_split(order[50:], 5):
+        assert len(np.unique(y[chunk])) == 1
+        est.partial_fit(X[chunk], y[chunk])
+    assert est.n_iter_ == 6
+    assert est.t_ == len(X)
+    # classes= may come with every chunk, as dask-ml's Incremental passes it.
+    est.partial_fit(X[y == 2], y[y == 2], classes=[0, 1, 2])
+    assert est.n_iter_ == 7
+
+
+def test_partial_fit_on_a_single_row_is_one_article_step():
+    X, y = _data(n_samples=30)
+    est = TwoLayerClassifier(5, alpha=0.3, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    W1, b1, W2, b2 = (getattr(est, name).copy() for name in FITTED)
+    x, label = X[:1], y[:1]
+    est.partial_fit(x, label)
+    # One row: dZ2 = a2 - y, and the chain rule of the article.
+    z1 = x @ W1.T + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = expit(a1 @ W2.T + b2) - label.reshape(-1, 1)
+    dz1 = (dz2 @ W2) * (z1 > 0)
+    expected = (
+        W1 - 0.3 * dz1.T @ x,
+        b1 - 0.3 * dz1[0],
+        W2 - 0.3 * dz2.T @ a1,
+        b2 - 0.3 * dz2[0],
+    )
+    for name, value in zip(FITTED, expected, strict=True):
+        np.testing.assert_allclose(getattr(est, name), value, rtol=1e-12, atol=1e-15)
+    assert est.t_ == 31
+
+
+def test_a_first_partial_fit_chunk_of_one_class_needs_classes():
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        est.partial_fit(X[y == 1], y[y == 1])
+    est.partial_fit(X[y == 1][:1], y[y == 1][:1], classes=[0, 1])
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+    assert est.predict_proba(X).shape == (len(X), 2)
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_fit_still_needs_two_classes(warm_start):
+    X, y = _data()
+    est = TwoLayerClassifier(4, max_iter=2, warm_start=warm_start, random_state=0)
+    fit_quietly(est, X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        est.fit(X[y == 1], y[y == 1])
+
+
+def test_a_one_class_chunk_must_still_be_a_known_class():
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes_"):
+        est.partial_fit(X[:1], [7])
+
+
 def test_partial_fit_rejects_a_changed_number_of_features():
     X, y = _data()
     est = TwoLayerClassifier(4).partial_fit(X, y, classes=[0, 1])
