@@ -507,7 +507,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 X, y, w, train, validation, random_state, per_class
             )
         if w is not None:
-            _check_weight_sum(w[train], "training rows")
+            _check_weight_sum(
+                w[train],
+                "training rows",
+                hint=""
+                if len(train) == n
+                else " The validation hold-out of early_stopping took every row of "
+                "positive weight: give more rows a positive weight, pass X_val and "
+                "y_val, or set early_stopping=False.",
+            )
 
         return self._train(
             state, X, targets, w, train, val, incremental, y, sample_weight
@@ -765,12 +773,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Y_val = _targets.encode(y_val, self.classes_, self._target_type, X.dtype)
             w_val = None
             if sw_val is not None:
+                _check_not_all_zero(sw_val)
                 w_val = _check_sample_weight(
                     sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
             w_val = self._row_weights(y_val, w_val, per_class, X.dtype)
             if w_val is not None:
-                _check_weight_sum(w_val, "validation rows")
+                _check_weight_sum(w_val, "validation rows", "sample_weight_val")
             return train, _Validation(X_val, y_val, Y_val, w_val, self.early_stopping)
         if not self.early_stopping:
             return train, None
@@ -793,6 +802,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 np.unique(y[train_idx])
             ):
                 problem = "it would miss some classes of the training data"
+            elif w is not None and not w[val_idx].sum() > 0:
+                # Its score and loss would be 0/0.
+                problem = (
+                    "its rows would all have a weight of zero, sample_weight times "
+                    "class_weight"
+                )
         if problem is not None:
             warnings.warn(
                 f"early_stopping is switched off for this fit: the validation "
@@ -1401,17 +1416,30 @@ def _check_label_types(y):
         )
 
 
-def _check_weight_sum(w, rows):
+def _check_weight_sum(w, rows, weights="sample_weight", hint=""):
     # The loss divides by the sum of the row weights: it must be positive and finite.
     with np.errstate(over="ignore"):
         total = w.sum()
     if not total > 0:
         raise ValueError(
-            f"The weights of all {rows} are zero (sample_weight times class_weight): "
-            "at least one row must have a positive weight."
+            f"The weights of all {rows} are zero ({weights} times class_weight): "
+            f"at least one row must have a positive weight.{hint}"
         )
     if not np.isfinite(total):
         raise ValueError(
-            f"The weights of the {rows} (sample_weight times class_weight) sum to "
+            f"The weights of the {rows} ({weights} times class_weight) sum to "
             f"more than {w.dtype} can hold; divide them by a common factor."
+        )
+
+
+def _check_not_all_zero(sample_weight_val):
+    # scikit-learn >= 1.9 refuses weights that are all zero without naming the
+    # argument; older versions let them through to a validation loss of 0/0.
+    # Anything that is not an array of numbers is left to _check_sample_weight.
+    values = np.asarray(sample_weight_val)
+    if values.dtype.kind in "biuf" and values.size and not values.any():
+        raise ValueError(
+            "sample_weight_val is zero on every validation row, so the validation "
+            "score and loss are undefined: give some validation rows a positive "
+            "weight, or pass no sample_weight_val."
         )

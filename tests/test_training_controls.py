@@ -540,6 +540,75 @@ def test_too_small_hold_out_warns_and_trains_on_every_row(n_samples, minority, r
     assert not hasattr(est, "validation_scores_")
 
 
+def _hold_out_rows(split_spy, X, y, **params):
+    """The rows that early stopping holds out for these data and parameters."""
+    fit_quietly(TwoLayerClassifier(**params), X, y)
+    ((_, (_, val_idx)),) = split_spy
+    split_spy.clear()
+    return val_idx
+
+
+ZERO_HOLD_OUT = dict(
+    hidden_size=4, early_stopping=True, max_iter=5, tol=0.0, random_state=0
+)
+
+
+def test_a_hold_out_of_zero_weight_switches_early_stopping_off(split_spy):
+    X, y = _blobs()
+    sample_weight = np.ones(len(X))
+    sample_weight[_hold_out_rows(split_spy, X, y, **ZERO_HOLD_OUT)] = 0
+    est = TwoLayerClassifier(**ZERO_HOLD_OUT)
+    with pytest.warns(
+        UserWarning,
+        match=r"early_stopping is switched off.*weight of zero, sample_weight times",
+    ) as record:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y, sample_weight=sample_weight)
+    assert record[0].filename == __file__
+    assert est.t_ == est.n_iter_ * len(X)  # every row was trained on
+    assert not hasattr(est, "validation_scores_")
+    # The same model as without early stopping.
+    plain = {**ZERO_HOLD_OUT, "early_stopping": False}
+    reference = fit_quietly(
+        TwoLayerClassifier(**plain), X, y, sample_weight=sample_weight
+    )
+    assert_same_weights(est, reference)
+
+
+def test_training_rows_of_zero_weight_beside_the_hold_out_raise(split_spy):
+    X, y = _blobs()
+    sample_weight = np.zeros(len(X))
+    sample_weight[_hold_out_rows(split_spy, X, y, **ZERO_HOLD_OUT)] = 1
+    est = TwoLayerClassifier(**ZERO_HOLD_OUT)
+    with pytest.raises(
+        ValueError,
+        match=r"all training rows are zero \(sample_weight times class_weight\).*"
+        "hold-out of early_stopping took every row of positive weight",
+    ):
+        est.fit(X, y, sample_weight=sample_weight)
+    assert not hasattr(est, "W1_")
+
+
+@pytest.mark.parametrize("zeros", [0, 0.0, [0] * 30, np.zeros(30)])
+def test_validation_weights_that_are_all_zero_raise_naming_them(zeros):
+    X, y = _blobs(n_samples=90)
+    est = TwoLayerClassifier(4, max_iter=2)
+    with pytest.raises(ValueError, match="sample_weight_val is zero on every"):
+        est.fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:], sample_weight_val=zeros)
+
+
+def test_validation_rows_that_class_weight_zeroes_raise_naming_the_weights():
+    X, y = _blobs(n_samples=90)
+    est = TwoLayerClassifier(4, max_iter=2, class_weight={0: 0.0})
+    val = y == 0
+    with pytest.raises(
+        ValueError,
+        match=r"all validation rows are zero \(sample_weight_val times class_weight",
+    ):
+        est.fit(X, y, X_val=X[val], y_val=y[val])
+
+
 # ----------------------------------------------------------------- class_weight
 
 
