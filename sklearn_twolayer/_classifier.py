@@ -237,8 +237,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         Minimum of ``loss_curve_``.
 
     validation_scores_ : list of float
-        Validation accuracy after each epoch of the last fit that had validation
-        data (early stopping or ``X_val``).
+        Validation accuracy after each epoch of the last fit, when it had
+        validation data (early stopping or ``X_val``). A fit without validation
+        data, or a partial_fit, removes the three validation attributes.
 
     validation_loss_curve_ : list of float
         Validation objective after each of those epochs.
@@ -1030,8 +1031,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self.validation_scores_ = state.validation_scores
             self.validation_loss_curve_ = state.validation_loss_curve
             self.best_validation_score_ = max(state.validation_scores)
-        elif not incremental:
-            # Curves of an earlier fit would not describe these weights.
+        else:
+            # Curves of an earlier fit describe older weights, whether this call
+            # was a fit without validation data or a partial_fit.
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 

@@ -513,6 +513,23 @@ def test_validation_attributes_of_an_earlier_fit_are_dropped():
         assert not hasattr(est, name)
 
 
+def test_partial_fit_removes_the_validation_attributes_of_an_earlier_fit():
+    # They describe the weights before the partial_fit calls.
+    X, y = _blobs()
+    est = fit_quietly(
+        TwoLayerClassifier(4, max_iter=5, early_stopping=True, random_state=0), X, y
+    )
+    assert hasattr(est, "best_validation_score_")
+    est.partial_fit(X, y)
+    for name in (
+        "validation_scores_",
+        "validation_loss_curve_",
+        "best_validation_score_",
+    ):
+        assert not hasattr(est, name)
+    assert len(est.loss_curve_) == 6
+
+
 @pytest.mark.parametrize(
     "n_samples, minority, reason",
     [
