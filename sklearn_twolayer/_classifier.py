@@ -49,7 +49,7 @@ from ._network import (
     Buffers,
     Params,
     _shared_base,
-    any_unit_active,
+    active_rows,
     flat_params,
     init_params,
     logits,
@@ -57,6 +57,8 @@ from ._network import (
 )
 from ._optimizer import GradientDescent
 from ._training import (
+    DEAD_SHARE,
+    LayerActivity,
     _Batches,
     _Callbacks,
     _ColumnRollback,
@@ -1049,9 +1051,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         rows = train if len(train) < len(targets) else None
         prior = targets.prior_loss(rows, w, self.out_activation_)
         first_epoch = len(self.loss_curve_) - len(curve) + 1
-        signs = signs_of_failure(curve, first_epoch, prior, cut_short)
-        if self.activation == "relu":
-            signs += self._dead_layer(X, train)
+        layer = self._layer_activity(X, train) if self.activation == "relu" else None
+        signs = signs_of_failure(curve, first_epoch, prior, cut_short, layer)
         if not signs:
             return
         kinds = {kind for kind, _ in signs}
@@ -1078,29 +1079,22 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             stacklevel=_USER_STACKLEVEL + 1,
         )
 
-    def _dead_layer(self, X, train):
-        """The sign of a ReLU layer inactive on every training row, if it is.
+    def _layer_activity(self, X, train):
+        """On how many training rows the ReLU layer is alive, for the judgement.
 
-        Such a layer stays dead: A1 = 0 and g'(Z1) = 0 on every row, so W1, b1 and
-        W2 get no gradient (but from the L2 term) and only b2 learns, a constant
-        guess whose loss settles at the priors' loss. The stopping rule then ends
-        the fit n_iter_no_change epochs after it settles (after 39 of 200 epochs on
-        the unscaled breast cancer data), so no rule of its own stops it earlier;
-        detecting the death every epoch would cost a pass through the hidden layer
-        each time. It is looked for once, with the weights fit ends with.
+        A layer inactive on every row stays dead: A1 = 0 and g'(Z1) = 0, so W1, b1
+        and W2 get no gradient (but from the L2 term) and only b2 learns, a
+        constant guess whose loss settles at the priors' loss. The stopping rule
+        then ends the fit n_iter_no_change epochs after it settles (after 39 of
+        200 epochs on the unscaled breast cancer data), so no rule of its own
+        stops it earlier; detecting the death every epoch would cost a pass
+        through the hidden layer each time. It is looked for once, with the
+        weights fit ends with, and the count stops past DEAD_SHARE of the rows.
         """
         params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
-        if any_unit_active(params, X, train):
-            return []
-        h = len(self.b1_)
-        return [
-            (
-                "dead",
-                f"every one of the {h} hidden units is inactive (its ReLU output "
-                "is 0) on every training row: the network gives all of them the "
-                "same output, and no gradient reaches the hidden layer",
-            )
-        ]
+        limit = int(DEAD_SHARE * len(train))
+        n_active = active_rows(params, X, train, limit)
+        return LayerActivity(n_active, len(train), len(self.b1_))
 
     def _print_epoch(self, epoch, state, seconds):
         line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"

@@ -67,8 +67,8 @@ __all__ = [
     "Forward",
     "Params",
     "SparseGradient",
+    "active_rows",
     "add_sparse_product",
-    "any_unit_active",
     "backward",
     "flat_params",
     "forward",
@@ -560,18 +560,19 @@ def _logits(params, X, activation, buffers):
     return Z1, A1, Z2, A2_out
 
 
-# Rows gathered per chunk by any_unit_active: at most this many entries of X.
+# Rows gathered per chunk by active_rows: at most this many entries of X.
 _ACTIVE_CHUNK_ENTRIES = 1 << 20
 
 
-def any_unit_active(params, X, rows):
-    """Whether some hidden unit has ``Z1 > 0`` on some row of ``X[rows]``.
+def active_rows(params, X, rows, limit):
+    """The number of rows of ``X[rows]`` on which some hidden unit has ``Z1 > 0``.
 
-    A unit with ``Z1 <= 0`` on every row has the ReLU output ``A1 = 0`` and the
-    slope ``g'(Z1) = 0`` there: it passes nothing on, and no gradient reaches its
-    weights. When no unit is active, the whole hidden layer is dead. The rows are
-    read in chunks, and reading stops at the first active unit, which on a living
-    network is in the first chunk: only a dead layer costs a pass over the rows.
+    On a row where every unit has ``Z1 <= 0``, the ReLU outputs ``A1`` are all 0
+    and so are the slopes ``g'(Z1)``: the row gets the output of the biases alone,
+    and sends no gradient into the hidden layer. The rows are read in chunks, and
+    reading stops once more than ``limit`` rows have been found active, which on a
+    living network is within the first chunk or so: only a (nearly) dead layer
+    costs a pass over all the rows.
 
     Parameters
     ----------
@@ -580,19 +581,24 @@ def any_unit_active(params, X, rows):
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     rows : ndarray of int
         The rows to look at.
+    limit : int
+        Past this many active rows, counting stops.
 
     Returns
     -------
-    active : bool
+    n_active : int
+        The active rows; when above ``limit``, a lower bound of their number.
     """
     chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // max(1, X.shape[1])))
+    n_active = 0
     for start in range(0, len(rows), chunk):
         # Z1 = X W1^T + b1, as a plain product: a pass made once per fit needs
         # none of the training's work buffers.
         Z1 = np.asarray(X[rows[start : start + chunk]] @ params.W1.T) + params.b1
-        if (Z1 > 0).any():
-            return True
-    return False
+        n_active += int(np.count_nonzero((Z1 > 0).any(axis=1)))
+        if n_active > limit:
+            break
+    return n_active
 
 
 def backward(

@@ -578,25 +578,45 @@ def _dead_start(activation="relu"):
 
 
 def test_a_dead_hidden_layer_warns_even_while_the_loss_falls():
-    # Only b2 learns, so the loss falls towards the priors' and the fit runs out
-    # of epochs: no sign but the dead layer itself.
+    # Only b2 learns, so the loss falls towards the priors' when the fit runs out
+    # of epochs: cut short, but a dead layer will learn no more.
     X, y = _data()
     est = _dead_start()
     (failed,) = _failures(_fit_recording(est, X, y))
     assert est.loss_ < min(est.loss_curve_[:-1])
     assert not np.maximum(X @ est.W1_.T + est.b1_, 0).any()
     message = str(failed.message)
-    assert message.startswith(
-        "Training failed: every one of the 3 hidden units is inactive (its ReLU "
-        "output is 0) on every training row"
+    _assert_no_better_than_priors(message, est, y)
+    assert (
+        "every one of the 3 hidden units is inactive (its ReLU output is 0) on "
+        "every training row" in message
     )
-    assert "constant guess" not in message
     assert "StandardScaler" in message
 
 
-def test_a_hidden_layer_alive_on_one_row_is_not_dead():
+def test_a_layer_alive_on_one_row_in_a_hundred_is_as_good_as_dead():
+    # Here the loss still falls when max_iter is reached, as it does while b2
+    # learns the priors; with the layer dead on nearly every row, the fit cannot
+    # become better than a constant guess, and the warning says so.
     X, y = _data()
     X[-1, 0] = 1e3  # the last row alone reaches the first unit
+    est = _dead_start()
+    est.W1_[0, 0] = 0.01
+    (failed,) = _failures(_fit_recording(est, X, y))
+    assert est.loss_ < min(est.loss_curve_[:-1])
+    active = (X @ est.W1_.T + est.b1_ > 0).any(axis=1)
+    assert active.sum() == 1
+    message = str(failed.message)
+    _assert_no_better_than_priors(message, est, y)
+    assert (
+        "every one of the 3 hidden units is inactive (its ReLU output is 0) on 119 "
+        "of the 120 training rows" in message
+    )
+
+
+def test_a_layer_alive_on_more_than_one_row_in_a_hundred_is_left_to_learn():
+    X, y = _data()
+    X[-2:, 0] = 1e3
     est = _dead_start()
     est.W1_[0, 0] = 0.01
     assert not _failures(_fit_recording(est, X, y))

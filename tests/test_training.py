@@ -2,13 +2,14 @@
 
 import pytest
 
-from sklearn_twolayer._training import signs_of_failure, still_falling
+from sklearn_twolayer._training import LayerActivity, signs_of_failure, still_falling
 
 PRIOR = 0.69
 
 
-def kinds(curve, cut_short=False, first_epoch=1, prior=PRIOR):
-    return [k for k, _ in signs_of_failure(curve, first_epoch, prior, cut_short)]
+def kinds(curve, cut_short=False, first_epoch=1, prior=PRIOR, layer=None):
+    signs = signs_of_failure(curve, first_epoch, prior, cut_short, layer)
+    return [k for k, _ in signs]
 
 
 @pytest.mark.parametrize(
@@ -64,3 +65,27 @@ def test_a_priors_loss_of_zero_is_no_yardstick():
     # Weighted rows of one class (class_weight may zero the others): a constant
     # guess is perfect there, so no loss is judged against it.
     assert kinds([0.5, 0.4, 0.4], prior=0.0) == []
+
+
+def test_a_dead_layer_is_named_whatever_the_loss():
+    dead = LayerActivity(active_rows=0, n_rows=500, hidden_size=8)
+    # Even below the priors' loss (the biases alone can get there when batches
+    # differ in their classes) and still falling.
+    assert kinds([0.9, 0.6], cut_short=True, layer=dead) == ["dead"]
+    signs = signs_of_failure([1e4, 0.7, 0.69], 1, PRIOR, False, dead)
+    assert [k for k, _ in signs] == ["priors", "spiked", "dead"]
+    assert "every one of the 8 hidden units is inactive" in signs[2][1]
+    assert "on every training row" in signs[2][1]
+
+
+def test_a_nearly_dead_layer_counts_only_with_a_loss_no_better_than_the_priors():
+    nearly = LayerActivity(active_rows=5, n_rows=500, hidden_size=8)
+    # Cut short while falling, at the priors' loss: no better, and cannot learn.
+    signs = signs_of_failure([0.75, 0.7], 1, PRIOR, True, nearly)
+    assert [k for k, _ in signs] == ["priors", "dead"]
+    assert "on 495 of the 500 training rows" in signs[1][1]
+    # A sparse layer that learned: no sign.
+    assert kinds([0.75, 0.3], cut_short=True, layer=nearly) == []
+    # Alive on more than 1% of the rows: training cut short, no failure.
+    alive = LayerActivity(active_rows=6, n_rows=500, hidden_size=8)
+    assert kinds([0.75, 0.7], cut_short=True, layer=alive) == []
