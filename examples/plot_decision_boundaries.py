@@ -67,7 +67,8 @@ plt.show()
 # The titles give the accuracy on held-out points (drawn with black edges). With
 # ``"identity"`` the whole network is linear in ``x``, whatever its width, so its
 # boundary is a straight line: it separates the bulk of the two moons but not their
-# tips, and does no better than chance on the circles. Each of the three nonlinear
+# tips, and does no better than chance on the circles (its fit warns that it ended no
+# better than predicting the class priors). Each of the three nonlinear
 # activations bends the boundary: ``"logistic"`` and ``"tanh"`` give smooth curves,
 # ``"relu"`` a polygon with a corner wherever a hidden unit switches on or off.
 # The logistic activation needs the most epochs: its slope is at most 1/4, so the
