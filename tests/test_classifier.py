@@ -739,8 +739,13 @@ def test_convergence_warning_when_max_iter_is_reached():
 
 def test_no_convergence_warning_when_training_stops_on_its_own():
     X, y = _data()
-    est = TwoLayerClassifier(4, max_iter=200, tol=1e-2, n_iter_no_change=2)
+    # Seeded: with this coarse tol, about one start in seven stops before the
+    # model beats a constant guess, and fit rightly warns that it failed.
+    est = TwoLayerClassifier(
+        4, max_iter=200, tol=1e-2, n_iter_no_change=2, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est.fit(X, y)
     assert est.n_iter_ < 200
+    assert est.score(X, y) > 0.7  # it learned: a constant guess scores 0.5
