@@ -33,7 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -49,6 +49,7 @@ from ._network import (
     Buffers,
     Params,
     _shared_base,
+    active_rows,
     flat_params,
     init_params,
     logits,
@@ -56,12 +57,15 @@ from ._network import (
 )
 from ._optimizer import GradientDescent
 from ._training import (
+    DEAD_SHARE,
+    LayerActivity,
     _Batches,
     _Callbacks,
     _ColumnRollback,
     _Stopper,
     _TrainingState,
     _Validation,
+    signs_of_failure,
 )
 from ._version import __version__
 
@@ -165,8 +169,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     validation_fraction : float, default=0.1
         Share of the training rows held out for early stopping, in (0, 1).
 
-    n_iter_no_change : int, default=10
-        Epochs without improvement by ``tol`` before training stops.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without improvement by ``tol`` before training stops; ``np.inf``
+        never stops for lack of improvement (as in
+        :class:`~sklearn.neural_network.MLPClassifier`).
 
     tol : float, default=1e-4
         Improvement of the training loss (or of the validation accuracy with early
@@ -237,8 +243,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         Minimum of ``loss_curve_``.
 
     validation_scores_ : list of float
-        Validation accuracy after each epoch of the last fit that had validation
-        data (early stopping or ``X_val``).
+        Validation accuracy after each epoch of the last fit, when it had
+        validation data (early stopping or ``X_val``). A fit without validation
+        data, or a partial_fit, removes the three validation attributes.
 
     validation_loss_curve_ : list of float
         Validation objective after each of those epochs.
@@ -276,7 +283,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         "multiclass": [StrOptions({"softmax", "ovr"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            # MLPClassifier's value for "never stop for lack of improvement".
+            Options(Real, {np.inf}),
+        ],
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "shuffle": ["boolean"],
@@ -383,7 +394,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Labels, or a multilabel indicator matrix.
         classes : array-like of shape (n_classes,), default=None
             All the classes that will ever be seen; required on the first call
-            (optional for multilabel targets), ignored afterwards.
+            (optional for multilabel targets). Later calls may omit it; if they
+            pass it, it must hold the same classes, in any order.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows in the loss.
 
@@ -457,6 +469,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 "classes must be passed on the first call to partial_fit: the list "
                 "of all the labels that y may contain."
             )
+        if incremental and fitted and classes is not None:
+            _check_same_classes(classes, self.classes_)
 
         X, y = self._validate_Xy(X, y, reset=reset)
         kind, classes_ = self._check_targets(y, reset, incremental, classes)
@@ -500,7 +514,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 X, y, w, train, validation, random_state, per_class
             )
         if w is not None:
-            _check_weight_sum(w[train], "training rows")
+            _check_weight_sum(
+                w[train],
+                "training rows",
+                hint=""
+                if len(train) == n
+                else " The validation hold-out of early_stopping took every row of "
+                "positive weight: give more rows a positive weight, pass X_val and "
+                "y_val, or set early_stopping=False.",
+            )
 
         return self._train(
             state, X, targets, w, train, val, incremental, y, sample_weight
@@ -568,7 +590,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             classes_ = np.unique(y)
             if len(classes_) == 2:
                 kind = "binary"
-        if len(classes_) < 2 and kind != "multilabel-indicator":
+        # Once classes_ is known, a chunk for partial_fit may hold any subset of
+        # it, one class or a single row included, as in scikit-learn's incremental
+        # classifiers; the classes themselves must be at least two.
+        chunk = incremental and not reset
+        if len(classes_) < 2 and kind != "multilabel-indicator" and not chunk:
             raise ValueError(
                 "TwoLayerClassifier needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {classes_[0]!r}."
@@ -754,12 +780,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Y_val = _targets.encode(y_val, self.classes_, self._target_type, X.dtype)
             w_val = None
             if sw_val is not None:
+                _check_not_all_zero(sw_val)
                 w_val = _check_sample_weight(
                     sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
             w_val = self._row_weights(y_val, w_val, per_class, X.dtype)
             if w_val is not None:
-                _check_weight_sum(w_val, "validation rows")
+                _check_weight_sum(w_val, "validation rows", "sample_weight_val")
             return train, _Validation(X_val, y_val, Y_val, w_val, self.early_stopping)
         if not self.early_stopping:
             return train, None
@@ -782,6 +809,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 np.unique(y[train_idx])
             ):
                 problem = "it would miss some classes of the training data"
+            elif w is not None and not w[val_idx].sum() > 0:
+                # Its score and loss would be 0/0.
+                problem = (
+                    "its rows would all have a weight of zero, sample_weight times "
+                    "class_weight"
+                )
         if problem is not None:
             warnings.warn(
                 f"early_stopping is switched off for this fit: the validation "
@@ -833,7 +866,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         )
         callbacks = _Callbacks(self, X, y, sample_weight, n_epochs)
         last_good = spare = None
-        stopped = False
+        stopped = stopped_by_rule = False
         try:
             for i in range(n_epochs):
                 start = time.perf_counter()
@@ -890,7 +923,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                     best = state.snapshot()
                 stop_requested = callbacks.end_epoch(state)
                 if not incremental and (stop or stop_requested):
-                    stopped = True
+                    stopped, stopped_by_rule = True, stop
                     break
                 if not incremental and i + 1 < n_epochs:
                     # Kept for an interrupt during the next epoch (after the last
@@ -920,7 +953,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             state.velocity = best.velocity
         self._commit(state, val, incremental)
         callbacks.end_fit()
-        self._warn_on_divergence(targets, w, train)
+        if not incremental:
+            self._warn_on_failure(X, targets, w, train, cut_short=not stopped_by_rule)
         if not incremental and not stopped:
             warnings.warn(
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
@@ -1003,25 +1037,68 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self.validation_scores_ = state.validation_scores
             self.validation_loss_curve_ = state.validation_loss_curve
             self.best_validation_score_ = max(state.validation_scores)
-        elif not incremental:
-            # Curves of an earlier fit would not describe these weights.
+        else:
+            # Curves of an earlier fit describe older weights, whether this call
+            # was a fit without validation data or a partial_fit.
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 
-    def _warn_on_divergence(self, targets, w, train):
+    def _warn_on_failure(self, X, targets, w, train, cut_short):
+        """End fit with a ConvergenceWarning that names each sign of failure.
+
+        Only fit is judged. partial_fit makes one epoch on one chunk: early in a
+        stream a loss above the priors' is normal, and a chunk's priors need not be
+        the stream's (those of a chunk of one class have a loss of 0).
+        """
+        curve = self.loss_curve_[-self.n_iter_ :]
         # Unless rows were held out for validation, train holds every row.
         rows = train if len(train) < len(targets) else None
         prior = targets.prior_loss(rows, w, self.out_activation_)
-        curve = self.loss_curve_
-        if self.loss_ > 10 * prior or max(curve) > 100 * curve[0]:
-            warnings.warn(
-                f"Training diverged: the final training loss {self.loss_:.4g} is far "
-                f"above the loss of predicting the class priors ({prior:.4g}), or an "
-                "epoch's loss exploded. alpha is probably too large "
-                f"(alpha={self.alpha}); lower it or scale X.",
-                ConvergenceWarning,
-                stacklevel=_USER_STACKLEVEL + 1,
+        first_epoch = len(self.loss_curve_) - len(curve) + 1
+        layer = self._layer_activity(X, train) if self.activation == "relu" else None
+        signs = signs_of_failure(curve, first_epoch, prior, cut_short, layer)
+        if not signs:
+            return
+        kinds = {kind for kind, _ in signs}
+        if kinds & {"exploded", "spiked", "dead"}:
+            advice = (
+                "Scale the features (for example with a StandardScaler in a "
+                f"pipeline) or lower alpha (now {self.alpha})."
             )
+        elif "stopped_falling" in kinds:
+            advice = (
+                f"Let it train longer: lower tol (now {self.tol}), raise "
+                f"n_iter_no_change (now {self.n_iter_no_change}) or raise alpha "
+                f"(now {self.alpha})."
+            )
+        else:
+            advice = (
+                "Scale the features (for example with a StandardScaler in a "
+                f"pipeline) or try another alpha (now {self.alpha}); if neither "
+                "helps, the features may not predict y."
+            )
+        warnings.warn(
+            f"Training failed: {'; '.join(text for _, text in signs)}. {advice}",
+            ConvergenceWarning,
+            stacklevel=_USER_STACKLEVEL + 1,
+        )
+
+    def _layer_activity(self, X, train):
+        """On how many training rows the ReLU layer is alive, for the judgement.
+
+        A layer inactive on every row stays dead: A1 = 0 and g'(Z1) = 0, so W1, b1
+        and W2 get no gradient (but from the L2 term) and only b2 learns, a
+        constant guess whose loss settles at the priors' loss. The stopping rule
+        then ends the fit n_iter_no_change epochs after it settles (after 39 of
+        200 epochs on the unscaled breast cancer data), so no rule of its own
+        stops it earlier; detecting the death every epoch would cost a pass
+        through the hidden layer each time. It is looked for once, with the
+        weights fit ends with, and the count stops past DEAD_SHARE of the rows.
+        """
+        params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
+        limit = int(DEAD_SHARE * len(train))
+        n_active = active_rows(params, X, train, limit)
+        return LayerActivity(n_active, len(train), len(self.b1_))
 
     def _print_epoch(self, epoch, state, seconds):
         line = f"Epoch {epoch}: loss={state.loss_curve[-1]:.6f}"
@@ -1313,6 +1390,18 @@ def _check_not_bool(estimator, names):
             )
 
 
+def _check_same_classes(classes, classes_):
+    # As in scikit-learn's incremental classifiers: the first call fixes the
+    # classes, and a later classes= that names others is a mistake, not a wish to
+    # change the output layer. The same set in another order is the same classes.
+    given = np.unique(np.asarray(classes))
+    if given.shape != classes_.shape or not np.array_equal(given, classes_):
+        raise ValueError(
+            f"`classes={classes!r}` is not the same as on last call to "
+            f"partial_fit, was: {classes_!r}"
+        )
+
+
 def _check_label_types(y):
     # An object y mixing strings with numbers has no order, so np.unique fails on
     # it; type_of_target only calls it "unknown".
@@ -1327,17 +1416,30 @@ def _check_label_types(y):
         )
 
 
-def _check_weight_sum(w, rows):
+def _check_weight_sum(w, rows, weights="sample_weight", hint=""):
     # The loss divides by the sum of the row weights: it must be positive and finite.
     with np.errstate(over="ignore"):
         total = w.sum()
     if not total > 0:
         raise ValueError(
-            f"The weights of all {rows} are zero (sample_weight times class_weight): "
-            "at least one row must have a positive weight."
+            f"The weights of all {rows} are zero ({weights} times class_weight): "
+            f"at least one row must have a positive weight.{hint}"
         )
     if not np.isfinite(total):
         raise ValueError(
-            f"The weights of the {rows} (sample_weight times class_weight) sum to "
+            f"The weights of the {rows} ({weights} times class_weight) sum to "
             f"more than {w.dtype} can hold; divide them by a common factor."
+        )
+
+
+def _check_not_all_zero(sample_weight_val):
+    # scikit-learn >= 1.9 refuses weights that are all zero without naming the
+    # argument; older versions let them through to a validation loss of 0/0.
+    # Anything that is not an array of numbers is left to _check_sample_weight.
+    values = np.asarray(sample_weight_val)
+    if values.dtype.kind in "biuf" and values.size and not values.any():
+        raise ValueError(
+            "sample_weight_val is zero on every validation row, so the validation "
+            "score and loss are undefined: give some validation rows a positive "
+            "weight, or pass no sample_weight_val."
         )

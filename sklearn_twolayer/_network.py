@@ -67,6 +67,7 @@ __all__ = [
     "Forward",
     "Params",
     "SparseGradient",
+    "active_rows",
     "add_sparse_product",
     "backward",
     "flat_params",
@@ -557,6 +558,47 @@ def _logits(params, X, activation, buffers):
     Z2 = np.matmul(A1, params.W2.T, out=Z2_out)  # Z2 = A1 W2^T + b2
     Z2 += params.b2
     return Z1, A1, Z2, A2_out
+
+
+# Rows gathered per chunk by active_rows: at most this many entries of X.
+_ACTIVE_CHUNK_ENTRIES = 1 << 20
+
+
+def active_rows(params, X, rows, limit):
+    """The number of rows of ``X[rows]`` on which some hidden unit has ``Z1 > 0``.
+
+    On a row where every unit has ``Z1 <= 0``, the ReLU outputs ``A1`` are all 0
+    and so are the slopes ``g'(Z1)``: the row gets the output of the biases alone,
+    and sends no gradient into the hidden layer. The rows are read in chunks, and
+    reading stops once more than ``limit`` rows have been found active, which on a
+    living network is within the first chunk or so: only a (nearly) dead layer
+    costs a pass over all the rows.
+
+    Parameters
+    ----------
+    params : Params
+        The network's parameters.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    rows : ndarray of int
+        The rows to look at.
+    limit : int
+        Past this many active rows, counting stops.
+
+    Returns
+    -------
+    n_active : int
+        The active rows; when above ``limit``, a lower bound of their number.
+    """
+    chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // max(1, X.shape[1])))
+    n_active = 0
+    for start in range(0, len(rows), chunk):
+        # Z1 = X W1^T + b1, as a plain product: a pass made once per fit needs
+        # none of the training's work buffers.
+        Z1 = np.asarray(X[rows[start : start + chunk]] @ params.W1.T) + params.b1
+        n_active += int(np.count_nonzero((Z1 > 0).any(axis=1)))
+        if n_active > limit:
+            break
+    return n_active
 
 
 def backward(

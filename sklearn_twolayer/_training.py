@@ -4,8 +4,11 @@
 from the estimator, so that a failed call leaves the estimator as it was;
 :class:`_Stopper` applies the stopping rule; :class:`_Callbacks` calls scikit-learn's
 callback hooks (>= 1.9) around the fit and each epoch; :class:`_Validation` holds the
-validation rows.
+validation rows. :func:`signs_of_failure` reads a finished fit's loss curve for signs
+that it learned nothing.
 """
+
+from collections import namedtuple
 
 import numpy as np
 
@@ -146,6 +149,148 @@ class _Stopper:
         if improved:
             self.best = value
         return improved, self.count > self.n_iter_no_change
+
+
+# A final training loss that is not this fraction below the loss of predicting the
+# class priors is no better than them: such a model has learned next to nothing.
+PRIOR_MARGIN = 0.01
+# A loss more than this many times a reference (the lowest of the fit, or the
+# priors' loss) has exploded.
+EXPLOSION_FACTOR = 10
+# A ReLU layer active (some unit with Z1 > 0) on no more than this share of the
+# training rows gives nearly all of them one and the same output.
+DEAD_SHARE = 0.01
+
+LayerActivity = namedtuple("LayerActivity", ["active_rows", "n_rows", "hidden_size"])
+LayerActivity.__doc__ = """How much of a ReLU hidden layer is alive on training rows.
+
+Attributes
+----------
+active_rows : int
+    Rows on which some hidden unit has ``Z1 > 0``; past ``DEAD_SHARE`` of the rows,
+    a lower bound (counting may stop there).
+n_rows : int
+    The training rows.
+hidden_size : int
+    The units of the layer.
+"""
+
+
+def still_falling(curve):
+    """Whether a fit's training loss was still falling when the fit ended.
+
+    It was if the last epoch brought the lowest loss of the fit, or if the fit had
+    a single epoch, which cannot show that the loss stopped falling.
+    """
+    return len(curve) < 2 or curve[-1] < min(curve[:-1])
+
+
+def signs_of_failure(curve, first_epoch, prior_loss, cut_short, layer=None):
+    """What shows that a finished fit learned nothing, each with its numbers.
+
+    Two failures are judged: a fit that ends no better than predicting the class
+    priors, and a ReLU layer inactive on every training row. A spike that training
+    recovered from, down to a loss below the priors', is no sign at all. Nor is a
+    loss above the priors' that was still falling when the fit was cut short (by
+    max_iter, whose warning says so, or by a callback), which is normal early on,
+    unless the hidden layer is (nearly) dead: then it cannot learn any more.
+
+    Parameters
+    ----------
+    curve : sequence of float
+        Training loss of each epoch of the fit.
+    first_epoch : int
+        Number (counted from 1) of the first of these epochs in ``loss_curve_``.
+    prior_loss : float
+        Loss of predicting the class priors of the training rows for every row.
+    cut_short : bool
+        Whether the fit ran out of epochs or a callback stopped it, rather than
+        the stopping rule.
+    layer : LayerActivity or None, default=None
+        The activity of a ReLU hidden layer; None for other activations.
+
+    Returns
+    -------
+    signs : list of (str, str)
+        ``(kind, clause)`` for each sign found; empty for a fit that learned
+        something. The kinds are "priors", "exploded" (a loss that exploded and
+        did not recover), "spiked" (an earlier explosion), "stopped_falling" (a
+        loss still falling when the stopping rule ended the fit) and "dead" (a
+        ReLU layer inactive on every training row, or on all but a few of them).
+    """
+    final = curve[-1]
+    falling = still_falling(curve)
+    # Weighted rows of one class: a constant guess is perfect, and no yardstick.
+    no_better = prior_loss > 0 and final >= (1 - PRIOR_MARGIN) * prior_loss
+    nearly_dead = layer is not None and layer.active_rows <= DEAD_SHARE * layer.n_rows
+    signs = []
+    if no_better and (nearly_dead or not (falling and cut_short)):
+        signs.append(
+            (
+                "priors",
+                f"the final training loss, {final:.4g}, is not even "
+                f"{PRIOR_MARGIN:.0%} below {prior_loss:.4g}, the loss of predicting "
+                "the class priors for every row: the model is no better than a "
+                "constant guess",
+            )
+        )
+        signs += _how_it_got_there(curve, first_epoch, prior_loss, cut_short)
+    if layer is not None and layer.active_rows == 0:
+        signs.append(
+            (
+                "dead",
+                f"every one of the {layer.hidden_size} hidden units is inactive (its "
+                "ReLU output is 0) on every training row: the network gives all of "
+                "them the same output, and no gradient reaches the hidden layer",
+            )
+        )
+    elif signs and nearly_dead:
+        signs.append(
+            (
+                "dead",
+                f"every one of the {layer.hidden_size} hidden units is inactive (its "
+                "ReLU output is 0) on "
+                f"{layer.n_rows - layer.active_rows} of the {layer.n_rows} training "
+                "rows: the network gives all of those the same output, and no "
+                "gradient reaches the hidden layer through them",
+            )
+        )
+    return signs
+
+
+def _how_it_got_there(curve, first_epoch, prior_loss, cut_short):
+    """The signs that go with a final loss no better than the priors'."""
+    final = curve[-1]
+    k, peak = int(np.argmin(curve)), max(curve)
+    if final > EXPLOSION_FACTOR * curve[k]:
+        return [
+            (
+                "exploded",
+                "the loss exploded and did not recover: it ended more than "
+                f"{EXPLOSION_FACTOR} times above its lowest value, {curve[k]:.4g} "
+                f"at epoch {first_epoch + k}",
+            )
+        ]
+    if peak > EXPLOSION_FACTOR * prior_loss:
+        # The usual story of a collapse: huge first steps, then little to learn.
+        j = int(np.argmax(curve))
+        return [
+            (
+                "spiked",
+                f"the loss had exploded to {peak:.4g} at epoch {first_epoch + j}, "
+                f"more than {EXPLOSION_FACTOR} times the priors' loss",
+            )
+        ]
+    if still_falling(curve) and not cut_short:
+        return [
+            (
+                "stopped_falling",
+                f"the loss was still falling when fit stopped after epoch "
+                f"{first_epoch + len(curve) - 1} (by {curve[-2] - final:.3g} in "
+                "that epoch)",
+            )
+        ]
+    return []
 
 
 class _Callbacks:

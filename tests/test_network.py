@@ -687,3 +687,32 @@ def test_sparse_fit_is_the_same_without_scipys_kernel(monkeypatch):
 
     # Only the order of the roundings differs.
     assert_same_weights(without, with_kernel, rtol=1e-12, atol=1e-15)
+
+
+# ---------------------------------------------------------------- active units
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_active_rows_counts_rows_with_some_unit_above_zero(sparse):
+    # Unit 0 is active on rows 2998 and 2999 alone, unit 1 nowhere; the rows span
+    # several chunks.
+    X = np.zeros((3000, 2))
+    X[2998:, 0] = 1.0
+    W1 = np.array([[2.0, 0.0], [0.0, 1.0]])
+    params = Params(W1, np.array([-1.0, -1.0]), np.ones((1, 2)), np.zeros(1))
+    X = sp.csr_matrix(X) if sparse else X
+    rows = np.arange(3000)
+    assert _network.active_rows(params, X, rows, limit=3000) == 2
+    # Only the rows given count.
+    assert _network.active_rows(params, X, rows[:-1], limit=3000) == 1
+    # Z1 = 0 is inactive: relu'(0) = 0.
+    params.b1[0] = -2.0
+    assert _network.active_rows(params, X, rows, limit=3000) == 0
+
+
+def test_active_rows_stops_counting_past_the_limit():
+    X = np.ones((5000, 3))
+    params = Params(np.ones((2, 3)), np.zeros(2), np.ones((1, 2)), np.zeros(1))
+    # The first chunk of rows already passes the limit.
+    n = _network.active_rows(params, X, np.arange(5000), limit=10)
+    assert 10 < n < 5000
