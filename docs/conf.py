@@ -34,6 +34,13 @@ extensions = [
     "sphinx-mathjax-offline",
 ]
 
+# Every reference to the package's own objects must resolve, so that each name the
+# pages set as a link is one: unresolved references to sklearn_twolayer fail the
+# build. References to other projects render as code (there is no intersphinx,
+# since the build is offline).
+nitpicky = True
+nitpick_ignore_regex = [(r"py:.*", r"(?!~?sklearn_twolayer\b).*")]
+
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
@@ -56,10 +63,18 @@ myst_heading_anchors = 3
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    # Only the plot_*.py scripts form the gallery; the other scripts in
-    # examples/ (the demo and the out-of-core example) are run by hand.
+    # Only the plot_*.py scripts form the gallery; examples/demo.py, which
+    # `make demo` runs, is left out.
     "filename_pattern": r"[\\/]plot_",
     "ignore_pattern": r"^(?!plot_)",
+    # One subsection per topic, each a folder of examples/ with its
+    # GALLERY_HEADER.rst.
+    "subsection_order": [
+        "../examples/training",
+        "../examples/models",
+        "../examples/data",
+        "../examples/derivation",
+    ],
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "remove_config_comments": True,

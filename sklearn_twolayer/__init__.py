@@ -2,7 +2,7 @@
 
 The estimator is :class:`TwoLayerClassifier`. The math it runs is in
 :mod:`sklearn_twolayer._network` (forward and backward passes, in the notation of the
-user guide's derivation).
+derivation on the documentation's math page, ``docs/math.rst``).
 """
 
 from ._classifier import InconsistentVersionWarning, TwoLayerClassifier

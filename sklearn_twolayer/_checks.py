@@ -85,6 +85,8 @@ def check_fit_inputs(
     check_not_bool({name: getattr(estimator, name) for name in SIZE_PARAMETERS})
     if incremental and not fitted:
         check_classes_given(classes, y)
+    if incremental and fitted and classes is not None:
+        check_same_classes(classes, estimator.classes_)
     dtype = None if reset else estimator.W1_.dtype
     X, y = check_X_y(estimator, X, y, reset=reset, dtype=dtype)
     previous = None if reset else (estimator._target_type, estimator.classes_)
@@ -195,6 +197,21 @@ def check_classes_given(classes, y):
         )
 
 
+def check_same_classes(classes, classes_):
+    """Refuse a later ``classes=`` of partial_fit that names other classes.
+
+    As in scikit-learn's incremental classifiers: the first call fixes the
+    classes, and a later ``classes=`` that names others is a mistake, not a wish to
+    change the output layer. The same set in another order is the same classes.
+    """
+    given = np.unique(np.asarray(classes))
+    if given.shape != classes_.shape or not np.array_equal(given, classes_):
+        raise ValueError(
+            f"`classes={classes!r}` is not the same as on last call to "
+            f"partial_fit, was: {classes_!r}"
+        )
+
+
 def check_targets(y, classes=None, *, fitted=None, incremental=False):
     """The target kind and the classes of ``y``.
 
@@ -247,7 +264,11 @@ def check_targets(y, classes=None, *, fitted=None, incremental=False):
         classes_ = np.unique(y)
         if len(classes_) == 2:
             kind = "binary"
-    if len(classes_) < 2 and kind != "multilabel-indicator":
+    # Once classes_ is known, a chunk for partial_fit may hold any subset of it,
+    # one class or a single row included, as in scikit-learn's incremental
+    # classifiers; the classes themselves must be at least two.
+    chunk = incremental and fitted is not None
+    if len(classes_) < 2 and kind != "multilabel-indicator" and not chunk:
         raise ValueError(
             "TwoLayerClassifier needs samples of at least 2 classes in the data, "
             f"but the data contains only one class: {classes_[0]!r}."
@@ -292,21 +313,23 @@ def check_sample_weight(sample_weight, X):
     return sample_weight
 
 
-def check_weight_sum(w, rows):
+def check_weight_sum(w, rows, weights="sample_weight", hint=""):
     """Check that the weights ``w`` of ``rows`` (a description) sum to a usable S.
 
     The loss divides by the sum of the row weights: it must be positive and finite.
+    ``weights`` names the argument that the weights come from, and ``hint`` is
+    added to the message of weights that are all zero.
     """
     with np.errstate(over="ignore"):
         total = w.sum()
     if not total > 0:
         raise ValueError(
-            f"The weights of all {rows} are zero (sample_weight times class_weight): "
-            "at least one row must have a positive weight."
+            f"The weights of all {rows} are zero ({weights} times class_weight): "
+            f"at least one row must have a positive weight.{hint}"
         )
     if not np.isfinite(total):
         raise ValueError(
-            f"The weights of the {rows} (sample_weight times class_weight) sum to "
+            f"The weights of the {rows} ({weights} times class_weight) sum to "
             f"more than {w.dtype} can hold; divide them by a common factor."
         )
 
@@ -333,10 +356,24 @@ def check_validation_data(estimator, X_val, y_val, sample_weight_val, *, dtype, 
         y_val = column_or_1d(y_val)
     check_consistent_length(X_val, y_val)
     if sample_weight_val is not None:
+        _check_not_all_zero(sample_weight_val)
         sample_weight_val = _check_sample_weight(
             sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
         )
     return X_val, y_val, sample_weight_val
+
+
+def _check_not_all_zero(sample_weight_val):
+    # scikit-learn >= 1.9 refuses weights that are all zero without naming the
+    # argument; older versions let them through to a validation loss of 0/0.
+    # Anything that is not an array of numbers is left to _check_sample_weight.
+    values = np.asarray(sample_weight_val)
+    if values.dtype.kind in "biuf" and values.size and not values.any():
+        raise ValueError(
+            "sample_weight_val is zero on every validation row, so the validation "
+            "score and loss are undefined: give some validation rows a positive "
+            "weight, or pass no sample_weight_val."
+        )
 
 
 def check_shapes(params, shapes, problem):

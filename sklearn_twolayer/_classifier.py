@@ -4,8 +4,9 @@
 (:mod:`._checks`), build the targets and the row weights (:mod:`._targets`), find
 where training starts (new weights, or the fitted ones), hold out validation rows
 (:mod:`._holdout`), run the training call (:mod:`._training`, with the callback
-hooks of :mod:`._callbacks`) and commit its result to the fitted attributes. The
-math is in :mod:`._network`, :mod:`._losses` and :mod:`._optimizer`.
+hooks of :mod:`._callbacks`), commit its result to the fitted attributes, and warn
+if the fit learned nothing (:mod:`._diagnosis`). The math is in :mod:`._network`,
+:mod:`._losses` and :mod:`._optimizer`.
 
 How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
 
@@ -30,12 +31,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _checks, _holdout, _targets, _training
 from ._callbacks import Callbacks
 from ._checks import PARAM_NAMES
+from ._diagnosis import judge
 from ._network import Params, init_params, predict_logits
 from ._persistence import InconsistentVersionWarning
 from ._version import __version__
@@ -75,7 +77,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     with ``g`` the hidden activation and ``sigma`` the sigmoid (the softmax for a
     multiclass target, unless ``multiclass="ovr"``). It is trained by mini-batch
     gradient descent on the weighted cross-entropy plus an L2 penalty, with the
-    gradients of the backpropagation derivation in the user guide.
+    gradients that the documentation's math page (``docs/math.rst``) derives by
+    backpropagation, each formula beside the code that computes it.
+
+    Read more in the :ref:`User Guide <user-guide>`; the derivation is in
+    :ref:`The math: backpropagation, derived and coded <math>`.
 
     Parameters
     ----------
@@ -119,8 +125,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     validation_fraction : float, default=0.1
         Share of the training rows held out for early stopping, in (0, 1).
 
-    n_iter_no_change : int, default=10
-        Epochs without improvement by ``tol`` before training stops.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without improvement by ``tol`` before training stops; ``np.inf``
+        never stops for lack of improvement (as in
+        :class:`~sklearn.neural_network.MLPClassifier`).
 
     tol : float, default=1e-4
         Improvement of the training loss (or of the validation accuracy with early
@@ -191,8 +199,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         Minimum of ``loss_curve_``.
 
     validation_scores_ : list of float
-        Validation accuracy after each epoch of the last fit that had validation
-        data (early stopping or ``X_val``).
+        Validation accuracy after each epoch of the last fit, when it had
+        validation data (early stopping or ``X_val``). A fit without validation
+        data, or a partial_fit, removes the three validation attributes.
 
     validation_loss_curve_ : list of float
         Validation objective after each of those epochs.
@@ -230,7 +239,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         "multiclass": [StrOptions({"softmax", "ovr"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            # MLPClassifier's value for "never stop for lack of improvement".
+            Options(Real, {np.inf}),
+        ],
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "shuffle": ["boolean"],
@@ -332,7 +345,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Labels, or a multilabel indicator matrix.
         classes : array-like of shape (n_classes,), default=None
             All the classes that will ever be seen; required on the first call
-            (optional for multilabel targets), ignored afterwards.
+            (optional for multilabel targets). Later calls may omit it; if they
+            pass it, it must hold the same classes, in any order.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows in the loss.
 
@@ -445,7 +459,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if problem is not None:
             self._warn(problem, UserWarning)
         if w is not None:
-            _checks.check_weight_sum(w[rows], "training rows")
+            _checks.check_weight_sum(
+                w[rows],
+                "training rows",
+                hint=""
+                if len(rows) == X.shape[0]
+                else " The validation hold-out of early_stopping took every row of "
+                "positive weight: give more rows a positive weight, pass X_val and "
+                "y_val, or set early_stopping=False.",
+            )
 
         # Train.
         attributes = {**layout.attributes(), "n_features_in_": self.n_features_in_}
@@ -471,9 +493,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if result.stop == "interrupted":
             return True
         callbacks.end_fit()
-        diverged = _training.divergence(result, targets, w, rows, settings)
-        if diverged is not None:
-            self._warn(diverged, ConvergenceWarning)
+        failure = None if incremental else judge(result, X, targets, w, rows, settings)
+        if failure is not None:
+            self._warn(failure, ConvergenceWarning)
         if not incremental and result.stop == "max_epochs":
             self._warn(
                 f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
@@ -538,8 +560,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self.validation_scores_ = result.validation_scores
             self.validation_loss_curve_ = result.validation_loss_curve
             self.best_validation_score_ = max(result.validation_scores)
-        elif not incremental:
-            # Curves of an earlier fit would not describe these weights.
+        else:
+            # Curves of an earlier fit describe older weights, whether this call
+            # was a fit without validation data or a partial_fit.
             for name in _VALIDATION_ATTRIBUTES:
                 self.__dict__.pop(name, None)
 

@@ -39,13 +39,17 @@ class LossCurveDisplay:
     loss_curve : array-like of shape (n_epochs,)
         Training loss of each epoch, as in ``loss_curve_``.
     validation_loss_curve : array-like of shape (n_validation_epochs,), default=None
-        Validation loss of each epoch that had validation data. These are the last
-        ``n_validation_epochs`` epochs of ``loss_curve`` (an earlier warm-started
-        fit may have added epochs without validation data).
+        Validation loss of each epoch that had validation data.
     validation_scores : array-like of shape (n_validation_epochs,), default=None
         Validation accuracy of the same epochs.
     estimator_name : str, default=None
         Name used in the legend; none when None.
+    validation_epochs : array-like of int of shape (n_validation_epochs,), \
+            default=None
+        The epochs (counted from 1, as on the x-axis) at which the validation
+        curves were measured. When None, they are the last
+        ``n_validation_epochs`` epochs of ``loss_curve``. :meth:`from_estimator`
+        passes the epochs of the estimator's last fit.
 
     Attributes
     ----------
@@ -90,11 +94,13 @@ class LossCurveDisplay:
         validation_loss_curve=None,
         validation_scores=None,
         estimator_name=None,
+        validation_epochs=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.validation_epochs = validation_epochs
 
     def plot(
         self,
@@ -217,14 +223,26 @@ class LossCurveDisplay:
                 a.get_legend().remove()
         group[-1].legend(handles, labels, loc="best")
 
-    @staticmethod
-    def _validation_epochs(curve, n_epochs):
+    def _validation_epochs(self, curve, n_epochs):
         if curve.ndim != 1 or not 0 < curve.size <= n_epochs:
             raise ValueError(
                 "A validation curve must be a non-empty 1d sequence no longer than "
                 f"loss_curve ({n_epochs} epochs); got shape {curve.shape}."
             )
-        return np.arange(n_epochs - curve.size + 1, n_epochs + 1)
+        if self.validation_epochs is None:
+            return np.arange(n_epochs - curve.size + 1, n_epochs + 1)
+        epochs = np.asarray(self.validation_epochs)
+        if (
+            epochs.shape != curve.shape
+            or epochs.dtype.kind not in "iu"
+            or not np.all((epochs >= 1) & (epochs <= n_epochs))
+        ):
+            raise ValueError(
+                "validation_epochs must hold one epoch number (an int from 1 to "
+                f"{n_epochs}, the length of loss_curve) per point of the validation "
+                f"curves, {curve.size}; got {self.validation_epochs!r}."
+            )
+        return epochs
 
     @classmethod
     def from_estimator(
@@ -272,11 +290,20 @@ class LossCurveDisplay:
                 "LossCurveDisplay needs an estimator with a loss_curve_ attribute, "
                 f"such as TwoLayerClassifier; got {type(model).__name__}."
             )
+        validation_loss = getattr(model, "validation_loss_curve_", None)
+        validation_epochs = None
+        if validation_loss is not None:
+            # The validation curves are those of the last fit, measured after
+            # each of its epochs; n_iter_ counts the epochs since that fit began
+            # (partial_fit adds one per call).
+            first = len(model.loss_curve_) - model.n_iter_ + 1
+            validation_epochs = np.arange(first, first + len(validation_loss))
         display = cls(
             loss_curve=model.loss_curve_,
-            validation_loss_curve=getattr(model, "validation_loss_curve_", None),
+            validation_loss_curve=validation_loss,
             validation_scores=getattr(model, "validation_scores_", None),
             estimator_name=type(model).__name__ if name is None else name,
+            validation_epochs=validation_epochs,
         )
         return display.plot(
             ax=ax,

@@ -128,6 +128,14 @@ def split(X, y, w, rows, layout, fraction, random_state):
         return rows, None, f"it would hold only {len(val_idx)} rows (fewer than 10)"
     if single_label and len(np.unique(y[val_idx])) < len(np.unique(y[train_idx])):
         return rows, None, "it would miss some classes of the training data"
+    if w is not None and not w[val_idx].sum() > 0:
+        # Its score and loss would be 0/0.
+        return (
+            rows,
+            None,
+            "its rows would all have a weight of zero, sample_weight times "
+            "class_weight",
+        )
     train_idx.sort()
     val_idx.sort()
     Y_val = _targets.encode(y[val_idx], layout.classes, layout.kind, X.dtype)
@@ -146,7 +154,7 @@ def from_user_data(X, y, sample_weight, per_class, layout, stop_early):
     Y = _targets.encode(y, layout.classes, layout.kind, X.dtype)
     w = _targets.row_weights(y, layout.classes, sample_weight, per_class, X.dtype)
     if w is not None:
-        check_weight_sum(w, "validation rows")
+        check_weight_sum(w, "validation rows", "sample_weight_val")
     return Validation(X, y, Y, w, layout, stop_early)
 
 

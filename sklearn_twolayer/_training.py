@@ -36,7 +36,6 @@ __all__ = [
     "Settings",
     "State",
     "Stopper",
-    "divergence",
     "in_place_columns",
     "resume",
     "run_epoch",
@@ -286,11 +285,9 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
             improved, no_improvement = stopper.update(state)
             if improved and stopper.on_validation:
                 best = state.snapshot()
-            if callbacks.end_epoch(state.params):
-                stop = "callback"
-                break
-            if no_improvement:
-                stop = "no_improvement"
+            stop_requested = callbacks.end_epoch(state.params)
+            if no_improvement or stop_requested:
+                stop = "no_improvement" if no_improvement else "callback"
                 break
             if i + 1 < settings.max_epochs:
                 # Kept for an interrupt during the next epoch (after the last
@@ -380,37 +377,6 @@ def _check_epoch(state, loss, epoch, settings):
         f"The training loss became non-finite ({loss}) at epoch {epoch + 1}: "
         "gradient descent diverged. Scale X (for example with StandardScaler) or "
         f"lower alpha (now {settings.alpha})."
-    )
-
-
-def divergence(result, targets, w, rows, settings):
-    """A warning's message if a finite training diverged, else None.
-
-    It diverged when the final loss is more than ten times that of a model
-    predicting the class priors of its rows, or an epoch's loss was more than a
-    hundred times the first one's.
-
-    Parameters
-    ----------
-    result : Result
-    targets : TrainingTargets
-    w : ndarray or None
-        The weights of all rows.
-    rows : ndarray of int
-        The rows trained on.
-    settings : Settings
-    """
-    # Unless rows were held out for validation, ``rows`` holds every row.
-    subset = rows if len(rows) < len(targets) else None
-    prior = targets.prior_loss(subset, w, settings.out_activation)
-    curve = result.loss_curve
-    if curve[-1] <= 10 * prior and max(curve) <= 100 * curve[0]:
-        return None
-    return (
-        f"Training diverged: the final training loss {curve[-1]:.4g} is far above "
-        f"the loss of predicting the class priors ({prior:.4g}), or an epoch's "
-        "loss exploded. alpha is probably too large "
-        f"(alpha={settings.alpha}); lower it or scale X."
     )
 
 

@@ -118,6 +118,48 @@ def test_validation_aligned_with_last_epochs(data):
     np.testing.assert_array_equal(display.score_line_.get_xdata(), np.arange(7, 11))
 
 
+def test_validation_points_stay_at_the_epochs_of_their_fit(data):
+    # Validation curves left by an earlier version after partial_fit calls (it
+    # kept them) belong to the epochs of the fit that measured them, not to the
+    # last epochs of the longer training curve.
+    X, y = data
+    clf = _fit(X, y, early_stopping=True, validation_fraction=0.25)
+    n = len(clf.loss_curve_)
+    curves = clf.validation_scores_, clf.validation_loss_curve_
+    clf.partial_fit(X, y).partial_fit(X, y)
+    assert LossCurveDisplay.from_estimator(clf).validation_line_ is None
+    clf.validation_scores_, clf.validation_loss_curve_ = curves
+    display = LossCurveDisplay.from_estimator(clf)
+    np.testing.assert_array_equal(display.line_.get_xdata(), np.arange(1, n + 3))
+    np.testing.assert_array_equal(
+        display.validation_line_.get_xdata(), np.arange(1, n + 1)
+    )
+    np.testing.assert_array_equal(display.score_line_.get_xdata(), np.arange(1, n + 1))
+
+
+def test_validation_epochs_of_recorded_curves():
+    # Validation measured every other epoch.
+    display = LossCurveDisplay(
+        loss_curve=[0.9, 0.5, 0.4, 0.35],
+        validation_loss_curve=[0.6, 0.5],
+        validation_scores=[0.7, 0.8],
+        validation_epochs=[2, 4],
+    ).plot()
+    np.testing.assert_array_equal(display.validation_line_.get_xdata(), [2, 4])
+    np.testing.assert_array_equal(display.score_line_.get_xdata(), [2, 4])
+
+
+@pytest.mark.parametrize("epochs", [[1], [0, 1], [2, 5], [1.0, 2.0]])
+def test_invalid_validation_epochs(epochs):
+    display = LossCurveDisplay(
+        loss_curve=[0.9, 0.5, 0.4, 0.35],
+        validation_loss_curve=[0.6, 0.5],
+        validation_epochs=epochs,
+    )
+    with pytest.raises(ValueError, match="validation_epochs must hold one epoch"):
+        display.plot()
+
+
 def test_given_axes_name_and_style(data):
     X, y = data
     clf = _fit(X, y)

@@ -1,9 +1,10 @@
-"""The code excerpts of the math page still point at code that exists.
+"""The code excerpts of the docs still point at code that exists.
 
 docs/math.rst shows, next to each formula, the lines that compute it, included from
 the source with ``literalinclude`` and anchored on a function name and on comment or
-code text. Renaming a function or rewording an anchor comment breaks the docs build;
-this test reports it in the test suite already, naming the excerpt.
+code text; the user guide includes snippets from the tests that run them. Renaming a
+function or rewording an anchor comment breaks the docs build; this test reports it
+in the test suite already, naming the excerpt.
 """
 
 import ast
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "docs" / "math.rst"]
+PAGES = [ROOT / "docs" / "math.rst", ROOT / "docs" / "user_guide.rst"]
 
 _DIRECTIVE = re.compile(r"^\.\. literalinclude:: (\S+)\n((?:   :[\w-]+:.*\n)*)", re.M)
 _OPTION = re.compile(r"^   :([\w-]+):(.*)$", re.M)

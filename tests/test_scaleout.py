@@ -256,6 +256,30 @@ def test_dask_ml_incremental_calls_partial_fit_per_block(digits, where, request)
     assert score == by_hand.score(X_test, y_test)
 
 
+def test_dask_ml_incremental_on_blocks_sorted_by_class(digits):
+    # docs/scaling.rst: blocks visited in a random order mix a file sorted by
+    # class. Most blocks here hold a single class.
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    X_train, X_test, y_train, y_test = _scaled_split(digits)
+    order = np.argsort(y_train, kind="stable")
+    X_blocks = da.from_array(X_train[order], chunks=(60, X_train.shape[1]))
+    y_blocks = da.from_array(y_train[order], chunks=60)
+    sorted_y = y_train[order]
+    blocks = [sorted_y[i : i + 60] for i in range(0, len(sorted_y), 60)]
+    assert sum(len(np.unique(block)) == 1 for block in blocks) >= 10
+    incremental = wrappers.Incremental(
+        TwoLayerClassifier(**MODEL), scoring="accuracy", random_state=0
+    )
+    with dask.config.set(scheduler="synchronous"):
+        for _ in range(N_INCREMENTAL_EPOCHS * 4):
+            incremental.partial_fit(X_blocks, y_blocks, classes=np.arange(10))
+        score = incremental.score(da.from_array(X_test), da.from_array(y_test))
+    assert incremental.estimator_.t_ == N_INCREMENTAL_EPOCHS * 4 * len(X_train)
+    assert score > 0.9
+
+
 # ---------------------------------------------------------------------- threads
 
 

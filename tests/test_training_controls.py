@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from _helpers import (
+    FITTED,
     assert_same_state,
     assert_same_weights,
     fit_quietly,
@@ -79,6 +80,101 @@ def test_partial_fit_rejects_labels_outside_classes():
         est.partial_fit(X, y)
     np.testing.assert_array_equal(est.W1_, W1)
     assert est.n_iter_ == 1
+
+
+@pytest.mark.parametrize("later", [[0, 1, 2], [0], [1, 2], ["0", "1"]])
+def test_partial_fit_rejects_a_later_classes_that_differs(later):
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0).partial_fit(X, y, classes=[0, 1])
+    W1 = est.W1_.copy()
+    with pytest.raises(ValueError, match=r"`classes=.*` is not the same as on last"):
+        est.partial_fit(X, y, classes=later)
+    np.testing.assert_array_equal(est.W1_, W1)
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+    assert est.n_iter_ == 1
+
+
+def test_partial_fit_accepts_the_same_classes_in_another_order():
+    X, y = _data(3)
+    labels = np.array(["a", "b", "c"])[y]
+    est = TwoLayerClassifier(4, random_state=0)
+    est.partial_fit(X, labels, classes=["c", "a", "b"])
+    est.partial_fit(X, labels, classes=np.array(["b", "c", "a"], dtype=object))
+    np.testing.assert_array_equal(est.classes_, ["a", "b", "c"])
+    assert est.n_iter_ == 2
+
+
+def test_partial_fit_after_fit_checks_classes_against_fit():
+    X, y = _data()
+    est = fit_quietly(TwoLayerClassifier(4, max_iter=2, random_state=0), X, y)
+    est.partial_fit(X, y, classes=[1, 0])
+    with pytest.raises(ValueError, match="not the same as on last call"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_partial_fit_takes_chunks_of_one_class_once_classes_are_known():
+    # A stream sorted by class: every chunk after the first holds one class.
+    X, y = _blobs()
+    order = np.argsort(y, kind="stable")
+    est = TwoLayerClassifier(8, random_state=0)
+    est.partial_fit(X[order[:50]], y[order[:50]], classes=[0, 1, 2])
+    for chunk in np.array_split(order[50:], 5):
+        assert len(np.unique(y[chunk])) == 1
+        est.partial_fit(X[chunk], y[chunk])
+    assert est.n_iter_ == 6
+    assert est.t_ == len(X)
+    # classes= may come with every chunk, as dask-ml's Incremental passes it.
+    est.partial_fit(X[y == 2], y[y == 2], classes=[0, 1, 2])
+    assert est.n_iter_ == 7
+
+
+def test_partial_fit_on_a_single_row_is_one_article_step():
+    X, y = _data(n_samples=30)
+    est = TwoLayerClassifier(5, alpha=0.3, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    W1, b1, W2, b2 = (getattr(est, name).copy() for name in FITTED)
+    x, label = X[:1], y[:1]
+    est.partial_fit(x, label)
+    # One row: dZ2 = a2 - y, and the chain rule of the article.
+    z1 = x @ W1.T + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = expit(a1 @ W2.T + b2) - label.reshape(-1, 1)
+    dz1 = (dz2 @ W2) * (z1 > 0)
+    expected = (
+        W1 - 0.3 * dz1.T @ x,
+        b1 - 0.3 * dz1[0],
+        W2 - 0.3 * dz2.T @ a1,
+        b2 - 0.3 * dz2[0],
+    )
+    for name, value in zip(FITTED, expected, strict=True):
+        np.testing.assert_allclose(getattr(est, name), value, rtol=1e-12, atol=1e-15)
+    assert est.t_ == 31
+
+
+def test_a_first_partial_fit_chunk_of_one_class_needs_classes():
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        est.partial_fit(X[y == 1], y[y == 1])
+    est.partial_fit(X[y == 1][:1], y[y == 1][:1], classes=[0, 1])
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+    assert est.predict_proba(X).shape == (len(X), 2)
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_fit_still_needs_two_classes(warm_start):
+    X, y = _data()
+    est = TwoLayerClassifier(4, max_iter=2, warm_start=warm_start, random_state=0)
+    fit_quietly(est, X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        est.fit(X[y == 1], y[y == 1])
+
+
+def test_a_one_class_chunk_must_still_be_a_known_class():
+    X, y = _data()
+    est = TwoLayerClassifier(4, random_state=0).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes_"):
+        est.partial_fit(X[:1], [7])
 
 
 def test_partial_fit_rejects_a_changed_number_of_features():
@@ -260,6 +356,30 @@ def test_warm_start_rejects_changed_classes():
     np.testing.assert_array_equal(est.classes_, [0, 1])
 
 
+# -------------------------------------------------------------- stopping rule
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_infinite_n_iter_no_change_never_stops_for_lack_of_improvement(
+    early_stopping,
+):
+    # MLPClassifier's value: with a tol no epoch can meet, only max_iter ends
+    # the fit.
+    X, y = _blobs()
+    est = TwoLayerClassifier(
+        4,
+        max_iter=25,
+        tol=10.0,
+        n_iter_no_change=np.inf,
+        early_stopping=early_stopping,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="max_iter=25"):
+        est.fit(X, y)
+    assert est.n_iter_ == 25
+    assert est.get_params()["n_iter_no_change"] == np.inf
+
+
 # --------------------------------------------------------------- early stopping
 
 
@@ -391,6 +511,23 @@ def test_validation_attributes_of_an_earlier_fit_are_dropped():
         assert not hasattr(est, name)
 
 
+def test_partial_fit_removes_the_validation_attributes_of_an_earlier_fit():
+    # They describe the weights before the partial_fit calls.
+    X, y = _blobs()
+    est = fit_quietly(
+        TwoLayerClassifier(4, max_iter=5, early_stopping=True, random_state=0), X, y
+    )
+    assert hasattr(est, "best_validation_score_")
+    est.partial_fit(X, y)
+    for name in (
+        "validation_scores_",
+        "validation_loss_curve_",
+        "best_validation_score_",
+    ):
+        assert not hasattr(est, name)
+    assert len(est.loss_curve_) == 6
+
+
 @pytest.mark.parametrize(
     "n_samples, minority, reason",
     [
@@ -416,6 +553,75 @@ def test_too_small_hold_out_warns_and_trains_on_every_row(n_samples, minority, r
     assert record[0].filename == __file__
     assert est.t_ == est.n_iter_ * n_samples
     assert not hasattr(est, "validation_scores_")
+
+
+def _hold_out_rows(split_spy, X, y, **params):
+    """The rows that early stopping holds out for these data and parameters."""
+    fit_quietly(TwoLayerClassifier(**params), X, y)
+    ((_, (_, val_idx)),) = split_spy
+    split_spy.clear()
+    return val_idx
+
+
+ZERO_HOLD_OUT = dict(
+    hidden_size=4, early_stopping=True, max_iter=5, tol=0.0, random_state=0
+)
+
+
+def test_a_hold_out_of_zero_weight_switches_early_stopping_off(split_spy):
+    X, y = _blobs()
+    sample_weight = np.ones(len(X))
+    sample_weight[_hold_out_rows(split_spy, X, y, **ZERO_HOLD_OUT)] = 0
+    est = TwoLayerClassifier(**ZERO_HOLD_OUT)
+    with pytest.warns(
+        UserWarning,
+        match=r"early_stopping is switched off.*weight of zero, sample_weight times",
+    ) as record:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y, sample_weight=sample_weight)
+    assert record[0].filename == __file__
+    assert est.t_ == est.n_iter_ * len(X)  # every row was trained on
+    assert not hasattr(est, "validation_scores_")
+    # The same model as without early stopping.
+    plain = {**ZERO_HOLD_OUT, "early_stopping": False}
+    reference = fit_quietly(
+        TwoLayerClassifier(**plain), X, y, sample_weight=sample_weight
+    )
+    assert_same_weights(est, reference)
+
+
+def test_training_rows_of_zero_weight_beside_the_hold_out_raise(split_spy):
+    X, y = _blobs()
+    sample_weight = np.zeros(len(X))
+    sample_weight[_hold_out_rows(split_spy, X, y, **ZERO_HOLD_OUT)] = 1
+    est = TwoLayerClassifier(**ZERO_HOLD_OUT)
+    with pytest.raises(
+        ValueError,
+        match=r"all training rows are zero \(sample_weight times class_weight\).*"
+        "hold-out of early_stopping took every row of positive weight",
+    ):
+        est.fit(X, y, sample_weight=sample_weight)
+    assert not hasattr(est, "W1_")
+
+
+@pytest.mark.parametrize("zeros", [0, 0.0, [0] * 30, np.zeros(30)])
+def test_validation_weights_that_are_all_zero_raise_naming_them(zeros):
+    X, y = _blobs(n_samples=90)
+    est = TwoLayerClassifier(4, max_iter=2)
+    with pytest.raises(ValueError, match="sample_weight_val is zero on every"):
+        est.fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:], sample_weight_val=zeros)
+
+
+def test_validation_rows_that_class_weight_zeroes_raise_naming_the_weights():
+    X, y = _blobs(n_samples=90)
+    est = TwoLayerClassifier(4, max_iter=2, class_weight={0: 0.0})
+    val = y == 0
+    with pytest.raises(
+        ValueError,
+        match=r"all validation rows are zero \(sample_weight_val times class_weight",
+    ):
+        est.fit(X, y, X_val=X[val], y_val=y[val])
 
 
 # ----------------------------------------------------------------- class_weight
