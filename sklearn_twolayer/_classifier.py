@@ -437,7 +437,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             # The hold-out of a warm start differs from that of the first fit.
             seed = self._seed
             random_state = np.random.RandomState([seed, len(self.loss_curve_)])
-        settings = self._settings(layout, seed, 1 if incremental else self.max_iter)
+        settings = _training.Settings.of(
+            self.get_params(deep=False),
+            out_activation=layout.out_activation,
+            max_epochs=1 if incremental else self.max_iter,
+            seed=seed,
+            verbose=bool(self.verbose),
+        )
         if reset:
             start = _training.State(params)
         else:
@@ -458,16 +464,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         )
         if problem is not None:
             self._warn(problem, UserWarning)
-        if w is not None:
-            _checks.check_weight_sum(
-                w[rows],
-                "training rows",
-                hint=""
-                if len(rows) == X.shape[0]
-                else " The validation hold-out of early_stopping took every row of "
-                "positive weight: give more rows a positive weight, pass X_val and "
-                "y_val, or set early_stopping=False.",
-            )
 
         # Train.
         attributes = {**layout.attributes(), "n_features_in_": self.n_features_in_}
@@ -475,20 +471,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         callbacks = Callbacks(self, X, y, sample_weight, epochs, attributes)
         result = _training.train(start, X, targets, w, rows, settings, val, callbacks)
 
-        # Commit.
-        if result.stop == "interrupted" and result.n_iter == 0:
-            self._warn(
-                "Training was interrupted before the end of its first epoch; the "
-                "estimator is unchanged.",
-                UserWarning,
-            )
-            return False
+        # Commit (after Ctrl-C, the last finished epoch, if any).
         if result.stop == "interrupted":
-            self._warn(
-                "Training was interrupted; the model keeps the weights of the last "
-                f"finished epoch ({result.n_iter} in this call).",
-                UserWarning,
-            )
+            self._warn(result.interruption(), UserWarning)
+            if result.n_iter == 0:
+                return False
         self._commit(result, layout, seed, class_counts, val is not None, incremental)
         if result.stop == "interrupted":
             return True
@@ -508,18 +495,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _warn(message, category):
         # Called from _fit_unsafe alone, so that the warning names the user's line.
         warnings.warn(message, category, stacklevel=_USER_STACKLEVEL)
-
-    def _settings(self, layout, seed, max_epochs):
-        names = ("activation", "alpha", "momentum", "l2", "batch_size", "shuffle")
-        return _training.Settings(
-            **{name: getattr(self, name) for name in names},
-            out_activation=layout.out_activation,
-            max_epochs=max_epochs,
-            seed=seed,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=bool(self.verbose),
-        )
 
     def _initial_params(self, X, layout, random_state, continuing):
         """New weights, or those set by hand before a first partial_fit or warm fit."""

@@ -75,28 +75,35 @@ def validation_rows(
     Returns
     -------
     rows : ndarray of int
-        The indices of the rows to train on.
+        The indices of the rows to train on; their weights must not all be zero.
     validation : Validation or None
     problem : str or None
         Why early stopping is switched off for this fit, as a warning's message.
     """
-    rows = row_indices(X)
+    rows, validation, problem = row_indices(X), None, None
     if user_data is not None:
-        return rows, from_user_data(*user_data, per_class, layout, early_stopping), None
-    if not early_stopping:
-        return rows, None, None
-    train_idx, validation, problem = split(
-        X, y, w, rows, layout, fraction, random_state
-    )
-    if problem is None:
-        return train_idx, validation, None
-    return (
-        rows,
-        None,
-        "early_stopping is switched off for this fit: the validation hold-out of "
-        f"validation_fraction={fraction} of {X.shape[0]} rows is too small to "
-        f"judge by ({problem}). Training uses all rows.",
-    )
+        validation = from_user_data(*user_data, per_class, layout, early_stopping)
+    elif early_stopping:
+        held = split(X, y, w, rows, layout, fraction, random_state)
+        if held[2] is None:
+            rows, validation = held[:2]
+        else:
+            problem = (
+                "early_stopping is switched off for this fit: the validation "
+                f"hold-out of validation_fraction={fraction} of {X.shape[0]} rows is "
+                f"too small to judge by ({held[2]}). Training uses all rows."
+            )
+    if w is not None:
+        check_weight_sum(
+            w[rows],
+            "training rows",
+            hint=""
+            if len(rows) == X.shape[0]
+            else " The validation hold-out of early_stopping took every row of "
+            "positive weight: give more rows a positive weight, pass X_val and "
+            "y_val, or set early_stopping=False.",
+        )
+    return rows, validation, problem
 
 
 def split(X, y, w, rows, layout, fraction, random_state):

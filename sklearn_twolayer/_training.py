@@ -88,6 +88,12 @@ class Settings:
     n_iter_no_change: float
     verbose: bool = False
 
+    @classmethod
+    def of(cls, params, **values):
+        """Settings from an estimator's ``get_params()``, with ``values`` on top."""
+        names = {field.name for field in dataclasses.fields(cls)} - set(values)
+        return cls(**{name: params[name] for name in names}, **values)
+
 
 class State:
     """Everything a training call changes: parameters, velocity, curves, counts.
@@ -171,6 +177,18 @@ class Result:
     validation_scores: list
     validation_loss_curve: list
     stop: str
+
+    def interruption(self):
+        """The message of a call interrupted by Ctrl-C."""
+        if self.n_iter == 0:
+            return (
+                "Training was interrupted before the end of its first epoch; the "
+                "estimator is unchanged."
+            )
+        return (
+            "Training was interrupted; the model keeps the weights of the last "
+            f"finished epoch ({self.n_iter} in this call)."
+        )
 
     @classmethod
     def of(cls, state, stop):
