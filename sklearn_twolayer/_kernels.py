@@ -45,10 +45,12 @@ import scipy.sparse as sp
 
 __all__ = [
     "Buffers",
+    "Outputs",
     "SparseGradient",
     "add_sparse_product",
     "flat_params",
     "index_dtype",
+    "outputs",
     "row_indices",
     "shared_base",
     "sparse_dot",
@@ -168,6 +170,8 @@ class Buffers:
         self._rows = {}
         self._work = {}
         self._penalty = None
+        # The Outputs of backward passes, by rows and work dtype (see outputs).
+        self.outputs = {}
 
     def rows(self, m):
         """Views for ``m`` rows of ``H``, ``Z2``, ``A2``, ``dH``, ``w`` and ones.
@@ -201,6 +205,46 @@ class Buffers:
         if self.grads.W1 is None:
             self.grads = self.grads._replace(W1=np.empty_like(W1))
         return self.grads.W1
+
+
+# The gradient buffers of a pass without buffers: NumPy allocates them.
+_NO_GRADIENTS = namedtuple("Gradients", ["W1", "b1", "W2", "b2"])(
+    None, None, None, None
+)
+
+
+class Outputs:
+    """The ``out=`` arrays of one backward pass: views of :class:`Buffers`, or None.
+
+    Without buffers every ``out`` is None, so that NumPy allocates the results;
+    ``ones`` is then a new column of ones, as the sums over rows need.
+    """
+
+    def __init__(self, buffers, m, work_dtype, dtype):
+        self.buffers = buffers
+        if buffers is None:
+            self.A2 = self.dH = self.w = self.work = None
+            self.grads = _NO_GRADIENTS
+            self.ones = np.ones(m, dtype=dtype)
+            return
+        _, _, self.A2, self.dH, self.w, self.ones = buffers.rows(m)
+        self.grads = buffers.grads
+        self.work = buffers.work(m, work_dtype)
+
+    def penalty(self, W):
+        """A work array for ``(lambda/S) W``, or None."""
+        return None if self.buffers is None else self.buffers.penalty(W)
+
+
+def outputs(buffers, m, work_dtype, dtype):
+    """The :class:`Outputs` of a backward pass on ``m`` rows."""
+    if buffers is None:
+        return Outputs(None, m, work_dtype, dtype)
+    key = (m, work_dtype)
+    cached = buffers.outputs.get(key)
+    if cached is None or cached.grads is not buffers.grads:
+        cached = buffers.outputs[key] = Outputs(buffers, m, work_dtype, dtype)
+    return cached
 
 
 def times_W2(dZ2, W2, out=None):

@@ -242,7 +242,7 @@ def backward(
     g = ACTIVATIONS[activation]
     m = X.shape[0]
     S = (m if w is None else float(np.sum(w))) if S is None else S
-    o = _Outputs(buffers, m, g, A2.dtype)
+    o = _kernels.outputs(buffers, m, g.work_dtype, A2.dtype)
 
     # A2 = sigma(Z2), with J = (1/S) sum_i w_i l_i: sigma' cancels the denominator
     # A2 (1 - A2) of the cross-entropy's derivative (the softmax's too, per row)
@@ -262,26 +262,6 @@ def backward(
     return Params(dW1, db1, dW2, db2)
 
 
-class _Outputs:
-    """The ``out=`` arrays of :func:`backward`: views of the buffers, or None."""
-
-    def __init__(self, buffers, m, g, dtype):
-        self.buffers = buffers
-        if buffers is None:
-            self.A2 = self.dH = self.w = self.work = None
-            self.grads = Params(None, None, None, None)
-            # The sums over rows are products with ones (see _kernels).
-            self.ones = np.ones(m, dtype=dtype)
-            return
-        _, _, self.A2, self.dH, self.w, self.ones = buffers.rows(m)
-        self.grads = buffers.grads
-        self.work = buffers.work(m, g.work_dtype)
-
-    def penalty(self, W):
-        """A work array for ``(lambda/S) W``, or None."""
-        return None if self.buffers is None else self.buffers.penalty(W)
-
-
 def _row_shares(w, S, out=None):
     """``w_i / S`` as a column (``1/S`` for unweighted rows)."""
     if w is None:
@@ -293,7 +273,7 @@ def _plus_penalty(dW, W, penalty, outputs=None):
     """``dW + penalty W``, the gradient of the L2 term ``lambda/(2S) ||W||^2`` added.
 
     ``penalty`` is ``lambda / S``; the sum is made in place in ``dW``, and
-    ``outputs`` (an ``_Outputs``) may lend a work array for ``penalty W``.
+    ``outputs`` (:func:`._kernels.outputs`) may lend a work array for ``penalty W``.
     """
     if penalty:
         work = None if outputs is None else outputs.penalty(W)

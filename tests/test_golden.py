@@ -3,13 +3,14 @@
 Each configuration below trains a small network with a fixed ``random_state`` and
 records its weights, its loss curve (and validation curves, when it has them), its
 counters and ``predict_proba`` on rows it never saw. ``tests/data/golden.npz`` holds
-these numbers as a known-good version of the package computed them; the test
-compares every fit with them bit for bit. The configurations cross the hidden
-activations, the four output kinds, dense and sparse input, and each training
-option (momentum, l2, sample and class weights, early stopping, validation data,
-partial_fit sequences, warm starts, float32), with shapes that reach each code path
-of the backward pass (the factored one-output path, products large enough for the
-multiclass copy of W2, the in-place W1 of sparse partial_fit).
+these numbers as version 0.1.0 computed them (the float32 configurations whose
+roundings a dropped speed trick changed were recorded again, see ``RTOL``); the test
+compares every fit with them bit for bit. The configurations cross the hidden activations, the four output kinds,
+dense and sparse input, and each training option (momentum, l2, sample and class
+weights, early stopping, validation data, partial_fit sequences, warm starts,
+float32), with shapes that reached each code path of 0.1.0's backward pass (a
+factored pass for one output unit, products split around a BLAS size, a copy of W2
+for several outputs) and the in-place W1 of sparse partial_fit.
 
 A configuration may be given a relative tolerance in ``RTOL``, in float64 only and
 never above 1e-9, when its code path has lost a speed trick that changed the order
@@ -158,9 +159,9 @@ CONFIGS = {
     "tanh-softmax-float32-sparse": Config(
         "multiclass", {"activation": "tanh"}, n_classes=3, sparse=True, float32=True
     ),
-    # Shapes of the larger code paths: one output unit with batch_size * hidden_size
-    # of at least 8192 (the factored dW1), and ten classes with products of the
-    # size of the digits' (200 x 64 x 100).
+    # Shapes of 0.1.0's larger code paths: one output unit with batch_size *
+    # hidden_size of at least 8192 (a factored dW1), and ten classes with products
+    # of the size of the digits' (200 x 64 x 100).
     "relu-binary-factored-weighted": Config(
         "binary",
         {"hidden_size": 64, "batch_size": 128},
