@@ -4,13 +4,14 @@ Each configuration below trains a small network with a fixed ``random_state`` an
 records its weights, its loss curve (and validation curves, when it has them), its
 counters and ``predict_proba`` on rows it never saw. ``tests/data/golden.npz`` holds
 these numbers as version 0.1.0 computed them (the float32 configurations whose
-roundings a dropped speed trick changed were recorded again, see ``RTOL``); the test
-compares every fit with them bit for bit. The configurations cross the hidden activations, the four output kinds,
-dense and sparse input, and each training option (momentum, l2, sample and class
-weights, early stopping, validation data, partial_fit sequences, warm starts,
-float32), with shapes that reached each code path of 0.1.0's backward pass (a
-factored pass for one output unit, products split around a BLAS size, a copy of W2
-for several outputs) and the in-place W1 of sparse partial_fit.
+roundings a dropped speed trick changed were recorded again, see ``RTOL``); the
+test compares every fit with them bit for bit. The configurations cross the hidden
+activations, the four output kinds, dense and sparse input, and each training
+option (momentum, l2, sample and class weights, early stopping, validation data,
+partial_fit sequences, warm starts, float32), with shapes that reached each code
+path of 0.1.0's backward pass (a factored pass for one output unit, products split
+around a BLAS size, a copy of W2 for several outputs) and the in-place W1 of
+sparse partial_fit.
 
 A configuration may be given a relative tolerance in ``RTOL``, in float64 only and
 never above 1e-9, when its code path has lost a speed trick that changed the order
