@@ -2,9 +2,9 @@
 
 Each hidden activation is a pair of functions in :data:`ACTIVATIONS`:
 
-``forward(Z, out=None)``
+``forward(Z, out=None, xp=None)``
     returns ``g(Z)``; with ``out=Z`` it works in place.
-``backward(A, dA, out=None, work=None)``
+``backward(A, dA, out=None, work=None, xp=None)``
     returns ``dA * g'(Z)``, the chain rule through ``A = g(Z)``. Each ``g'`` here is
     written as a function of ``A`` alone (``1 - A^2`` for tanh, ``A (1 - A)`` for the
     logistic function, ``A > 0`` for relu), so the forward pass may overwrite ``Z``
@@ -14,13 +14,20 @@ Each hidden activation is a pair of functions in :data:`ACTIVATIONS`:
 ``slope(A, out=None, work=None)``
     returns ``g'(Z)`` itself, in A's dtype, again from ``A`` alone; ``out=A`` is
     allowed (``work``, like A, is then needed for the logistic function only).
+    NumPy only: the docs and the tests use it, training does not.
 
 The output activations are the sigmoid (one unit per binary decision, the article's
 ``sigma``) and the softmax (one unit per class, rows summing to one).
+
+Every function is written once for an array namespace: ``xp`` provides the
+operations (:func:`._arrays.operations`), NumPy's with their ``out=`` arrays by
+default, or those of the arrays' own namespace, which ignore ``out=``. With
+``xp`` None, it is the namespace of the first argument.
 """
 
 import numpy as np
-from scipy.special import expit, log_expit
+
+from ._arrays import operations
 
 __all__ = [
     "ACTIVATIONS",
@@ -41,11 +48,12 @@ class Activation:
     name : str
         The name users pass as ``activation``.
     forward : callable
-        ``forward(Z, out=None) -> g(Z)``.
+        ``forward(Z, out=None, xp=None) -> g(Z)``.
     backward : callable
-        ``backward(A, dA, out=None, work=None) -> dA * g'(Z)`` with ``A = g(Z)``.
+        ``backward(A, dA, out=None, work=None, xp=None) -> dA * g'(Z)`` with
+        ``A = g(Z)``.
     slope : callable
-        ``slope(A, out=None, work=None) -> g'(Z)`` with ``A = g(Z)``.
+        ``slope(A, out=None, work=None) -> g'(Z)`` with ``A = g(Z)`` (NumPy).
     work_dtype : dtype or None, default=None
         The dtype of the ``work`` array that ``backward`` accepts; None means the
         dtype of ``A``.
@@ -68,16 +76,13 @@ class Activation:
 
 
 # identity: g(z) = z, g'(z) = 1.
-def _identity(Z, out=None):
-    if out is None:
-        return Z.copy()
-    if out is not Z:
-        np.copyto(out, Z)
-    return out
+def _identity(Z, out=None, xp=None):
+    xp = xp or operations(Z)
+    return xp.copy(Z, out=out)
 
 
-def _identity_backward(A, dA, out=None, work=None):
-    return _identity(dA, out)
+def _identity_backward(A, dA, out=None, work=None, xp=None):
+    return _identity(dA, out, xp)
 
 
 def _identity_slope(A, out=None, work=None):
@@ -88,13 +93,15 @@ def _identity_slope(A, out=None, work=None):
 
 
 # relu: g(z) = max(z, 0), g'(z) = 1 if z > 0 else 0 (0 at the kink, as sklearn).
-def _relu(Z, out=None):
-    return np.maximum(Z, 0, out=out)
+def _relu(Z, out=None, xp=None):
+    xp = xp or operations(Z)
+    return xp.maximum(Z, 0, out=out)
 
 
-def _relu_backward(A, dA, out=None, work=None):
+def _relu_backward(A, dA, out=None, work=None, xp=None):
+    xp = xp or operations(A)
     # A > 0 exactly where Z > 0, so the mask can be read from A.
-    return np.multiply(dA, np.greater(A, 0, out=work), out=out)
+    return xp.multiply(dA, xp.positive(A, out=work), out=out)
 
 
 def _relu_slope(A, out=None, work=None):
@@ -103,16 +110,16 @@ def _relu_slope(A, out=None, work=None):
 
 
 # tanh: g'(z) = 1 - tanh(z)^2 = 1 - A^2.
-def _tanh(Z, out=None):
-    return np.tanh(Z, out=out)
+def _tanh(Z, out=None, xp=None):
+    xp = xp or operations(Z)
+    return xp.tanh(Z, out=out)
 
 
-def _tanh_backward(A, dA, out=None, work=None):
-    if work is None:
-        return np.multiply(dA, 1 - A * A, out=out)
-    grad = np.multiply(A, A, out=work)
-    np.subtract(1, grad, out=grad)
-    return np.multiply(dA, grad, out=out)
+def _tanh_backward(A, dA, out=None, work=None, xp=None):
+    xp = xp or operations(A)
+    slope = xp.multiply(A, A, out=work)
+    slope = xp.subtract(1, slope, out=slope)  # g' = 1 - A^2
+    return xp.multiply(dA, slope, out=out)
 
 
 def _tanh_slope(A, out=None, work=None):
@@ -121,16 +128,16 @@ def _tanh_slope(A, out=None, work=None):
 
 
 # logistic: g'(z) = sigma(z) (1 - sigma(z)) = A (1 - A).
-def _logistic(Z, out=None):
-    return expit(Z, out=out)
+def _logistic(Z, out=None, xp=None):
+    xp = xp or operations(Z)
+    return xp.sigmoid(Z, out=out)
 
 
-def _logistic_backward(A, dA, out=None, work=None):
-    if work is None:
-        return np.multiply(dA, A * (1 - A), out=out)
-    grad = np.subtract(1, A, out=work)
-    np.multiply(A, grad, out=grad)
-    return np.multiply(dA, grad, out=out)
+def _logistic_backward(A, dA, out=None, work=None, xp=None):
+    xp = xp or operations(A)
+    slope = xp.subtract(1, A, out=work)
+    slope = xp.multiply(A, slope, out=slope)  # g' = A (1 - A)
+    return xp.multiply(dA, slope, out=out)
 
 
 def _logistic_slope(A, out=None, work=None):
@@ -145,66 +152,30 @@ ACTIVATIONS = {
 }
 
 
-def sigmoid(Z, out=None):
+def sigmoid(Z, out=None, xp=None):
     """Return ``sigma(Z) = 1 / (1 + exp(-Z))`` without overflow for any ``Z``."""
-    return expit(Z, out=out)
+    xp = xp or operations(Z)
+    return xp.sigmoid(Z, out=out)
 
 
-def log_sigmoid(Z):
+def log_sigmoid(Z, xp=None):
     """Return ``log sigma(Z)``, finite for every finite ``Z``."""
-    return log_expit(Z)
+    xp = xp or operations(Z)
+    return xp.log_sigmoid(Z)
 
 
-def row_max(Z):
-    """Return the maximum of each row of ``Z``, shape (m, 1).
-
-    NumPy's row reduction costs about 0.06 microseconds a row on rows of a few
-    entries, and a pass of ``np.maximum`` over one column about a microsecond
-    whatever the number of rows. On many rows of few columns (16 rows a column or
-    more) the maximum is therefore taken column by column: 12 instead of 14
-    microseconds for 200 rows of 10, whereas one row of 10 takes 2 microseconds
-    reduced and 11 column by column. The values are the same either way.
-    """
-    m, K = Z.shape
-    if K > 16 or m < 16 * K:
-        return Z.max(axis=1, keepdims=True)
-    # One-dimensional columns: a (m, 1) view would be walked one entry per row.
-    top = Z[:, 0].copy()
-    for k in range(1, K):
-        np.maximum(top, Z[:, k], out=top)
-    return top[:, None]
-
-
-def row_sums(Z):
-    """Return the sum of each row of ``Z``, shape (m, 1), as ``Z`` times ones.
-
-    The BLAS product takes a quarter of the time of ``Z.sum(axis=1)`` on a few
-    columns.
-    """
-    key = (Z.shape[1], Z.dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        ones = _ONES[key] = np.ones((Z.shape[1], 1), dtype=Z.dtype)
-        ones.flags.writeable = False
-    return np.dot(Z, ones)
-
-
-# Columns of ones for row_sums, by width and dtype (a handful per process).
-_ONES = {}
-
-
-def softmax(Z, out=None):
+def softmax(Z, out=None, xp=None):
     """Return the row-wise softmax ``exp(Z_k) / sum_j exp(Z_j)``.
 
     The row maximum is subtracted first, so that no ``exp`` overflows.
     """
-    out = np.subtract(Z, row_max(Z), out=out)
-    np.exp(out, out=out)
-    out /= row_sums(out)
-    return out
+    xp = xp or operations(Z)
+    out = xp.subtract(Z, xp.row_max(Z), out=out)
+    out = xp.exp(out, out=out)
+    return xp.divide(out, xp.row_sums(out), out=out)
 
 
-def log_softmax(Z):
+def log_softmax(Z, xp=None):
     """Return the row-wise ``log softmax(Z)`` by the log-sum-exp trick.
 
     The row maximum is subtracted before the logarithm is: ``Z - logsumexp(Z)``
@@ -212,8 +183,9 @@ def log_softmax(Z):
     their absolute precision (1e-3 for float32 logits near 1e4), so that
     ``exp(log_softmax(Z))`` would drift from :func:`softmax`.
     """
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    xp = xp or operations(Z)
+    shifted = xp.subtract(Z, xp.row_max(Z))
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
 
 OUTPUT_ACTIVATIONS = {"logistic": sigmoid, "softmax": softmax}

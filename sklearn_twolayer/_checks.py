@@ -4,17 +4,36 @@ Each function returns the validated values, or raises a ValueError (TypeError fo
 parameter of the wrong type) whose message names the problem and what to do, so that
 the estimator's ``fit`` reads as a sequence of checks. The messages speak to users:
 they name the estimator's parameters and fitted attributes.
+
+X keeps its array namespace and device when scikit-learn's ``array_api_dispatch``
+is on (see :mod:`._arrays`), and ``X_val`` joins it there. Labels, classes and
+sample weights, from whatever namespace, are checked on the host as NumPy arrays:
+they are one number a row, and every check of them is NumPy's.
 """
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
+    # private: scikit-learn's own validation of sample weights, messages included.
     _check_sample_weight,
     check_array,
     check_consistent_length,
     validate_data,
+)
+
+from ._arrays import (
+    dispatch,
+    float_dtypes,
+    host_dtype,
+    input_namespace,
+    move,
+    namespace,
+    operations,
+    same_place,
+    to_host,
 )
 
 __all__ = [
@@ -27,6 +46,7 @@ __all__ = [
     "check_hand_set_params",
     "check_logits",
     "check_not_bool",
+    "check_same_namespace",
     "check_sample_weight",
     "check_shapes",
     "check_targets",
@@ -80,23 +100,81 @@ def check_fit_inputs(
     -------
     X, y, kind, classes, sample_weight, validation
         The validated arrays, the target kind and classes (:func:`check_targets`)
-        and the validated validation data (or None).
+        and the validated validation data (or None). X is in its namespace; y,
+        classes and sample_weight are NumPy arrays, X_val is in X's namespace and
+        y_val and sample_weight_val are NumPy arrays.
     """
     check_not_bool({name: getattr(estimator, name) for name in SIZE_PARAMETERS})
+    y, classes, sample_weight = to_host(y), to_host(classes), to_host(sample_weight)
     if incremental and not fitted:
         check_classes_given(classes, y)
+    fitted_classes = None if not fitted else to_host(estimator.classes_)
     if incremental and fitted and classes is not None:
-        check_same_classes(classes, estimator.classes_)
+        check_same_classes(classes, fitted_classes)
+    if not reset:
+        method = "partial_fit" if incremental else "fit"
+        check_same_namespace(X, estimator, method, continuing=True)
     dtype = None if reset else estimator.W1_.dtype
     X, y = check_X_y(estimator, X, y, reset=reset, dtype=dtype)
-    previous = None if reset else (estimator._target_type, estimator.classes_)
+    previous = None if reset else (estimator._target_type, fitted_classes)
     kind, classes = check_targets(y, classes, fitted=previous, incremental=incremental)
     sample_weight = check_sample_weight(sample_weight, X)
     if validation is not None:
         validation = check_validation_data(
-            estimator, *validation, dtype=X.dtype, kind=kind
+            estimator,
+            *validation,
+            dtype=X.dtype,
+            kind=kind,
+            place=input_namespace(X),
         )
     return X, y, kind, classes, sample_weight, validation
+
+
+def check_same_namespace(X, estimator, method, continuing=False):
+    """Refuse an X in another namespace, or on another device, than the weights.
+
+    The fitted weights live where the data of fit did: a prediction, or a fit that
+    continues them, computes there, and needs X there too. The message starts as
+    scikit-learn's (``check_same_namespace`` of version 1.9), whose common checks
+    look for it. Without ``array_api_dispatch``, X becomes a NumPy array, which
+    weights of another namespace cannot take either.
+
+    Parameters
+    ----------
+    X : array-like
+        The data of the call.
+    estimator : TwoLayerClassifier
+        The estimator, with its ``W1_``.
+    method : str
+        The method called, for the message.
+    continuing : bool, default=False
+        Whether the call trains the weights further (partial_fit, warm_start).
+    """
+    W1 = estimator.W1_
+    fitted_xp, fitted_device = namespace(W1)
+    if fitted_xp is None and (not dispatch() or input_namespace(X)[0] is None):
+        return
+    if dispatch() and same_place(X, W1) and input_namespace(X)[0] is not None:
+        return
+    fitted = "numpy" if fitted_xp is None else fitted_xp.__name__
+    if not dispatch():
+        given = "NumPy (array_api_dispatch is off)"
+    else:
+        x_xp, x_device = input_namespace(X)
+        given = "numpy" if x_xp is None else f"{x_xp.__name__} on {x_device!r}"
+    where = "numpy" if fitted_xp is None else f"{fitted} on {fitted_device!r}"
+    if continuing:
+        remedy = "Move X there, or start afresh (warm_start=False, or a new estimator)."
+    else:
+        remedy = (
+            "Move X there, or turn the model into a NumPy one with "
+            "sklearn_twolayer.to_numpy(model) to predict on NumPy arrays."
+        )
+    raise ValueError(
+        f"Inputs passed to TwoLayerClassifier.{method}() must use the same "
+        "namespace and the same device as those passed to fit(). The weights are "
+        f"{where} arrays and X is {given}. {remedy}"
+    )
 
 
 def check_not_bool(params):
@@ -138,18 +216,22 @@ def check_X_y(estimator, X, y, *, reset, dtype=None):
     y : array-like of shape (n_samples,) or (n_samples, n_labels)
     reset : bool
         Whether this call starts a new network.
-    dtype : numpy dtype, default=None
+    dtype : dtype, default=None
         The dtype of the weights to continue from; None when ``reset``.
 
     Returns
     -------
-    X : ndarray or scipy.sparse.csr_matrix
+    X : array or scipy.sparse.csr_matrix
         float32 input stays float32 (of either byte order) when ``reset``;
-        anything else becomes float64, or ``dtype``.
+        anything else becomes float64 (float32 on a device without float64), or
+        ``dtype``. With ``array_api_dispatch``, X stays in its namespace.
     y : ndarray
         1-D, unless it is an indicator matrix.
     """
-    if reset:
+    xp, device = input_namespace(X)
+    if reset and xp is not None:
+        dtype = list(float_dtypes(xp, device))
+    elif reset:
         x_dtype = getattr(X, "dtype", None)
         single = isinstance(x_dtype, np.dtype) and x_dtype.kind == "f"
         single = single and x_dtype.itemsize == 4
@@ -300,12 +382,17 @@ def check_targets(y, classes=None, *, fitted=None, incremental=False):
 
 
 def check_sample_weight(sample_weight, X):
-    """Validated non-negative row weights of X's dtype, or None."""
+    """Validated non-negative row weights of X's precision, on the host, or None."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-    )
+    # On the host whatever X's namespace: X lends its number of rows alone.
+    with config_context(array_api_dispatch=False):
+        sample_weight = _check_sample_weight(
+            to_host(sample_weight),
+            X,
+            dtype=host_dtype(X.dtype),
+            ensure_non_negative=True,
+        )
     if not np.any(sample_weight > 0):
         raise ValueError(
             "sample_weight sums to zero: at least one row must have a positive weight."
@@ -334,13 +421,19 @@ def check_weight_sum(w, rows, weights="sample_weight", hint=""):
         )
 
 
-def check_validation_data(estimator, X_val, y_val, sample_weight_val, *, dtype, kind):
+def check_validation_data(
+    estimator, X_val, y_val, sample_weight_val, *, dtype, kind, place=(None, None)
+):
     """Validate the ``X_val``, ``y_val`` and ``sample_weight_val`` given to fit.
+
+    ``X_val`` joins the namespace and device ``place`` (``(xp, device)``, that of
+    X; NumPy by default) and takes ``dtype``, X's.
 
     Returns
     -------
     validation : tuple (X_val, y_val, sample_weight_val) or None
-        None when no validation data is given.
+        None when no validation data is given. ``y_val`` and
+        ``sample_weight_val`` are NumPy arrays.
     """
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together.")
@@ -348,6 +441,10 @@ def check_validation_data(estimator, X_val, y_val, sample_weight_val, *, dtype, 
         raise ValueError("sample_weight_val was given without X_val and y_val.")
     if X_val is None:
         return None
+    xp, device = place
+    if xp is not None and not sp.issparse(X_val):
+        X_val = move(X_val, xp, device)
+    y_val, sample_weight_val = to_host(y_val), to_host(sample_weight_val)
     X_val = validate_data(
         estimator, X_val, reset=False, accept_sparse=["csr", "csc"], dtype=dtype
     )
@@ -357,9 +454,13 @@ def check_validation_data(estimator, X_val, y_val, sample_weight_val, *, dtype, 
     check_consistent_length(X_val, y_val)
     if sample_weight_val is not None:
         _check_not_all_zero(sample_weight_val)
-        sample_weight_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
-        )
+        with config_context(array_api_dispatch=False):
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val,
+                X_val,
+                dtype=host_dtype(dtype),
+                ensure_non_negative=True,
+            )
     return X_val, y_val, sample_weight_val
 
 
@@ -391,7 +492,7 @@ def check_shapes(params, shapes, problem):
 def check_finite(params, problem="."):
     """Raise a ValueError naming the first parameter with a NaN or an infinity."""
     for name, p in zip(PARAM_NAMES, params, strict=True):
-        if not np.isfinite(p).all():
+        if not operations(p).all_finite(p):
             raise ValueError(f"{name} contains NaN or infinity{problem}")
 
 
@@ -447,6 +548,12 @@ def check_logits(Z2, params):
     and inf - inf to NaN: the error says so in plain words, or names a weight set
     to NaN or infinity.
     """
+    xp = operations(Z2)
+    if not xp.is_numpy:
+        if xp.all_finite(Z2):
+            return Z2
+        # The details, from host copies.
+        check_logits(to_host(Z2), [to_host(p) for p in params])
     bad = ~np.isfinite(Z2).all(axis=1)
     if bad.any():
         # A weight set to NaN or infinity shows here; one that no output depends

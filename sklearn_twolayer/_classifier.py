@@ -35,6 +35,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _checks, _holdout, _targets, _training
+from ._arrays import dispatch, host_dtype, move, namespace, operations, to_host
 from ._callbacks import Callbacks
 from ._checks import PARAM_NAMES
 from ._diagnosis import judge
@@ -405,14 +406,18 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         fitted = hasattr(self, "_target_type")
         continuing = incremental or self.warm_start
         reset = not fitted or not continuing
+        # classes_ lives where y does (NumPy for string labels), as in
+        # scikit-learn's array-API classifiers; the checks work on host copies.
+        y_place = namespace(y) if dispatch() else (None, None)
         X, y, kind, classes_, sample_weight, validation = _checks.check_fit_inputs(
             self, X, y, sample_weight, classes, validation, incremental, fitted, reset
         )
+        dtype = host_dtype(X.dtype)
 
-        # The targets and the row weights.
+        # The targets and the row weights, on the host.
         out_activation = self.out_activation_ if not reset else None
         layout = _targets.Layout.of(kind, classes_, self.multiclass, out_activation)
-        targets = _targets.TrainingTargets(y, classes_, kind, X.dtype)
+        targets = _targets.TrainingTargets(y, classes_, kind, dtype)
         class_weight = self.class_weight
         if class_weight is not None and kind == "multilabel-indicator":
             self._warn(
@@ -421,12 +426,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             )
             class_weight = None
         # partial_fit weighs "balanced" classes by the counts of every row seen.
-        running = np.zeros(len(classes_)) if reset else self._class_counts
+        running = np.zeros(len(classes_)) if reset else np.array(self._class_counts)
         per_class, counts = _targets.class_weights(
             class_weight, classes_, y, sample_weight, running if incremental else None
         )
-        class_counts = counts if incremental else running
-        w = _targets.row_weights(y, classes_, sample_weight, per_class, X.dtype)
+        # A list of floats, as plain state, whatever the namespace of the fit.
+        class_counts = [float(c) for c in (counts if incremental else running)]
+        w = _targets.row_weights(y, classes_, sample_weight, per_class, dtype)
 
         # Where training starts: new weights, or the fitted ones.
         if reset:
@@ -466,7 +472,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self._warn(problem, UserWarning)
 
         # Train.
-        attributes = {**layout.attributes(), "n_features_in_": self.n_features_in_}
+        attributes = layout.attributes()
+        attributes["classes_"] = (
+            self.classes_ if not reset else _placed_classes(classes_, y_place, kind)
+        )
+        attributes["n_features_in_"] = self.n_features_in_
         epochs = settings.max_epochs
         callbacks = Callbacks(self, X, y, sample_weight, epochs, attributes)
         result = _training.train(start, X, targets, w, rows, settings, val, callbacks)
@@ -476,7 +486,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self._warn(result.interruption(), UserWarning)
             if result.n_iter == 0:
                 return False
-        self._commit(result, layout, seed, class_counts, val is not None, incremental)
+        self._commit(
+            result, attributes, seed, class_counts, val is not None, incremental
+        )
         if result.stop == "interrupted":
             return True
         callbacks.end_fit()
@@ -497,19 +509,30 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         warnings.warn(message, category, stacklevel=_USER_STACKLEVEL)
 
     def _initial_params(self, X, layout, random_state, continuing):
-        """New weights, or those set by hand before a first partial_fit or warm fit."""
+        """New weights, or those set by hand before a first partial_fit or warm fit.
+
+        They are drawn on the host, as for NumPy input, and moved to X's device.
+        """
+        xp, device = namespace(X)
         # Drawn in the memory order that training uses (see _training.train).
         h, d = self.hidden_size, X.shape[1]
-        args = (self.activation, random_state, X.dtype)
+        args = (self.activation, random_state, host_dtype(X.dtype))
         drawn = init_params(d, h, layout.n_outputs, *args, order="F")
-        if not (continuing and hasattr(self, "W1_")):
+        if continuing and hasattr(self, "W1_"):
+            values = [
+                to_host(getattr(self, n, p))
+                for n, p in zip(PARAM_NAMES, drawn, strict=True)
+            ]
+            drawn = _checks.check_hand_set_params(values, drawn)
+        if xp is None:
             return drawn
-        values = [getattr(self, n, p) for n, p in zip(PARAM_NAMES, drawn, strict=True)]
-        return _checks.check_hand_set_params(values, drawn)
+        return Params(*(move(np.ascontiguousarray(p), xp, device) for p in drawn))
 
     def _resumed_state(self, X, settings, incremental):
         """The training state that continues from the fitted attributes."""
-        fitted = Params(*(np.asarray(getattr(self, name)) for name in PARAM_NAMES))
+        fitted = Params(*(getattr(self, name) for name in PARAM_NAMES))
+        if operations(X).is_numpy:
+            fitted = Params(*(np.asarray(p) for p in fitted))
         _checks.check_fitted_shapes(
             fitted, self._param_shapes(self.hidden_size), self.hidden_size, incremental
         )
@@ -517,9 +540,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         args = (fitted, velocity, self.loss_curve_, self.t_, X, settings)
         return _training.resume(*args, in_place=incremental)
 
-    def _commit(self, result, layout, seed, class_counts, validated, incremental):
+    def _commit(self, result, attributes, seed, class_counts, validated, incremental):
         """Write the result of a training call to the fitted attributes."""
-        for name, value in layout.attributes().items():
+        for name, value in attributes.items():
             setattr(self, name, value)
         self._seed = seed
         self._class_counts = class_counts
@@ -560,18 +583,19 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         h, K = hidden_size, self.n_outputs_
         return (h, self.n_features_in_), (h,), (K, h), (K,)
 
-    def _predict_logits(self, X):
+    def _predict_logits(self, X, method):
         """Z2 of the rows of X; raises rather than return NaN probabilities."""
-        X = self._validate_X(X)
+        X = self._validate_X(X, method)
         # Finite rows far outside the training range can overflow the products to
         # inf, and inf - inf to NaN; the check below reports that in plain words.
         params = self._fitted_params()
         with np.errstate(over="ignore", invalid="ignore"):
-            Z2 = predict_logits(params, X, self.activation)
+            Z2 = predict_logits(params, X, self.activation, operations(X))
         return _checks.check_logits(Z2, params)
 
-    def _validate_X(self, X):
+    def _validate_X(self, X, method):
         check_is_fitted(self)
+        _checks.check_same_namespace(X, self, method)
         sparse = ["csr", "csc"]
         return validate_data(
             self, X, reset=False, accept_sparse=sparse, dtype=self.W1_.dtype
@@ -590,8 +614,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         Z2 : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
             Logits; one column (raveled) for a binary target.
         """
-        Z2 = self._predict_logits(X)
-        return Z2.ravel() if self._target_type == "binary" else Z2
+        Z2 = self._predict_logits(X, "decision_function")
+        if self._target_type != "binary":
+            return Z2
+        return Z2.ravel() if isinstance(Z2, np.ndarray) else Z2[:, 0]
 
     def predict_proba(self, X):
         """Return class probabilities.
@@ -607,7 +633,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             For single-label targets each row sums to one; for multilabel targets
             column k is the independent probability of label k.
         """
-        Z2 = self._predict_logits(X)
+        return self._proba(X, "predict_proba")
+
+    def _proba(self, X, method):
+        Z2 = self._predict_logits(X, method)
         return _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
 
     def predict_log_proba(self, X):
@@ -623,7 +652,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities.
         """
-        Z2 = self._predict_logits(X)
+        Z2 = self._predict_logits(X, "predict_log_proba")
         return _targets.log_proba_from_logits(
             Z2, self._target_type, self.out_activation_
         )
@@ -642,7 +671,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             Predicted labels, or an indicator matrix for multilabel targets.
         """
         return _targets.labels_from_proba(
-            self.predict_proba(X), self.classes_, self._target_type
+            self._proba(X, "predict"), self.classes_, self._target_type
         )
 
     # ------------------------------------------------------------- protocol
@@ -654,6 +683,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Training and prediction run in X's array namespace under
+        # sklearn.set_config(array_api_dispatch=True) (see _arrays).
+        tags.array_api_support = True
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
@@ -672,3 +704,15 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 InconsistentVersionWarning(version, __version__), stacklevel=2
             )
         super().__setstate__(state)
+
+
+def _placed_classes(classes, place, kind):
+    """``classes_`` where y lived: its namespace and device, or NumPy.
+
+    As in scikit-learn's array-API classifiers, ``classes_`` follows y rather than
+    X; string labels stay NumPy, which other namespaces cannot hold.
+    """
+    xp, device = place
+    if xp is None or classes.dtype.kind not in "biuf":
+        return classes
+    return move(classes, xp, device)

@@ -11,6 +11,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from ._arrays import operations
+
 __all__ = [
     "DEAD_SHARE",
     "EXPLOSION_FACTOR",
@@ -184,9 +186,10 @@ def active_rows(params, X, rows, limit):
     ----------
     params : Params
         The network's parameters.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    X : {array, sparse matrix} of shape (n_samples, n_features)
+        The rows, in any array namespace (the parameters in the same).
     rows : ndarray of int
-        The rows to look at.
+        The rows to look at (host indices).
     limit : int
         Past this many active rows, counting stops.
 
@@ -195,13 +198,15 @@ def active_rows(params, X, rows, limit):
     n_active : int
         The active rows; when above ``limit``, a lower bound of their number.
     """
+    xp = operations(params.W1)
     chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // max(1, X.shape[1])))
     n_active = 0
     for start in range(0, len(rows), chunk):
         # Z1 = X W1^T + b1, as a plain product: a pass made once per fit needs
         # none of the training's work buffers.
-        Z1 = np.asarray(X[rows[start : start + chunk]] @ params.W1.T) + params.b1
-        n_active += int(np.count_nonzero((Z1 > 0).any(axis=1)))
+        X_chunk = xp.take_rows(X, rows[start : start + chunk])
+        Z1 = xp.dense(X_chunk @ params.W1.T) + params.b1
+        n_active += xp.count_nonzero(xp.any(Z1 > 0, axis=1))
         if n_active > limit:
             break
     return n_active
@@ -221,7 +226,7 @@ def layer_activity(params, X, rows):
     """
     limit = int(DEAD_SHARE * len(rows))
     n_active = active_rows(params, X, rows, limit)
-    return LayerActivity(n_active, len(rows), len(params.b1))
+    return LayerActivity(n_active, len(rows), params.b1.shape[0])
 
 
 def failure_message(signs, settings):

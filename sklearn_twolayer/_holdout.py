@@ -5,6 +5,9 @@ stratified ``validation_fraction`` of the training rows (``early_stopping=True``
 or :func:`from_user_data` takes the ``X_val``/``y_val`` passed to fit. Either gives a
 :class:`Validation`, on which :func:`evaluate` computes the accuracy and the objective
 of the network after each epoch.
+
+The split is made on the host, from the labels, as for NumPy input; the validation
+rows, their targets and weights then live where X does.
 """
 
 import numpy as np
@@ -12,6 +15,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 from . import _targets
+from ._arrays import host_dtype, move, namespace, operations
 from ._checks import check_weight_sum
 from ._kernels import row_indices
 from ._losses import objective
@@ -28,24 +32,44 @@ class Validation:
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_val, n_features)
+    X : {array, sparse matrix} of shape (n_val, n_features)
+        The rows, in the namespace and on the device of the training rows.
     y : ndarray of shape (n_val,) or (n_val, n_labels)
-        Labels, for the accuracy.
+        Labels, for the accuracy (on the host).
     Y : ndarray of shape (n_val, n_outputs)
-        Encoded targets, for the objective.
+        Encoded targets, for the objective (on the host, in X's precision).
     w : ndarray of shape (n_val,) or None
-        Row weights.
+        Row weights (on the host, in X's precision).
     layout : Layout
         The target's output layout (:class:`._targets.Layout`).
     stop_early : bool
         Whether the stopping rule judges by the validation score rather than the
         training loss.
+
+    Attributes
+    ----------
+    S : float
+        The sum of the weights (the number of rows without weights).
+    truth : array or None
+        Outside NumPy, what the predictions are compared with, on X's device: the
+        class index of each row, or the indicator matrix of multilabel targets.
     """
 
     def __init__(self, X, y, Y, w, layout, stop_early):
-        self.X, self.y, self.Y, self.w = X, y, Y, w
         self.layout = layout
         self.stop_early = stop_early
+        self.S = len(Y) if w is None else float(w.sum())
+        self.y = y
+        self.truth = None
+        xp, device = namespace(X)
+        if xp is not None:
+            Y, w = move(Y, xp, device, X.dtype), move(w, xp, device, X.dtype)
+            if layout.kind == "multilabel-indicator":
+                truth = np.asarray(y, dtype=np.int64)
+            else:
+                truth = _targets.class_codes(y, layout.classes).astype(np.int64)
+            self.truth = move(truth, xp, device)
+        self.X, self.Y, self.w = X, Y, w
 
 
 def validation_rows(
@@ -145,9 +169,11 @@ def split(X, y, w, rows, layout, fraction, random_state):
         )
     train_idx.sort()
     val_idx.sort()
-    Y_val = _targets.encode(y[val_idx], layout.classes, layout.kind, X.dtype)
+    dtype = host_dtype(X.dtype)
+    Y_val = _targets.encode(y[val_idx], layout.classes, layout.kind, dtype)
     w_val = None if w is None else w[val_idx]
-    validation = Validation(X[val_idx], y[val_idx], Y_val, w_val, layout, True)
+    X_val = operations(X).take_rows(X, val_idx)
+    validation = Validation(X_val, y[val_idx], Y_val, w_val, layout, True)
     return train_idx, validation, None
 
 
@@ -158,8 +184,9 @@ def from_user_data(X, y, sample_weight, per_class, layout, stop_early):
     :func:`._checks.check_validation_data`; ``per_class`` holds the class weights
     of the training rows (:func:`._targets.class_weights`).
     """
-    Y = _targets.encode(y, layout.classes, layout.kind, X.dtype)
-    w = _targets.row_weights(y, layout.classes, sample_weight, per_class, X.dtype)
+    dtype = host_dtype(X.dtype)
+    Y = _targets.encode(y, layout.classes, layout.kind, dtype)
+    w = _targets.row_weights(y, layout.classes, sample_weight, per_class, dtype)
     if w is not None:
         check_weight_sum(w, "validation rows", "sample_weight_val")
     return Validation(X, y, Y, w, layout, stop_early)
@@ -177,9 +204,10 @@ def evaluate(params, validation, *, activation, l2, alpha):
     loss : float
     """
     val = validation
+    xp = operations(val.X)
     with np.errstate(over="ignore", invalid="ignore"):
-        Z2 = predict_logits(params, val.X, activation)
-    if not np.isfinite(Z2).all():
+        Z2 = predict_logits(params, val.X, activation, xp)
+    if not xp.all_finite(Z2):
         # NaN logits would give a NaN validation loss and an arbitrary score.
         raise ValueError(
             "The network's outputs on the validation rows are not finite: they "
@@ -191,8 +219,28 @@ def evaluate(params, validation, *, activation, l2, alpha):
         val.layout.classes,
         val.layout.out_activation,
     )
-    S = len(val.Y) if val.w is None else float(val.w.sum())
-    loss = objective(Z2, val.Y, val.w, S, params.W1, params.W2, l2, out_activation)
-    proba = _targets.proba_from_logits(Z2, kind, out_activation)
-    pred = _targets.labels_from_proba(proba, classes, kind)
-    return float(accuracy_score(val.y, pred, sample_weight=val.w)), float(loss)
+    W1, W2 = params.W1, params.W2
+    loss = objective(Z2, val.Y, val.w, val.S, W1, W2, l2, out_activation, xp)
+    proba = _targets.proba_from_logits(Z2, kind, out_activation, xp)
+    if xp.is_numpy:
+        pred = _targets.labels_from_proba(proba, classes, kind)
+        return float(accuracy_score(val.y, pred, sample_weight=val.w)), float(loss)
+    return _device_accuracy(xp.xp, proba, val), float(loss)
+
+
+def _device_accuracy(xp, proba, val):
+    """The (weighted) accuracy of ``proba`` on the device, as a float.
+
+    accuracy_score would look for the labels' classes on the device every epoch;
+    the class indices are known, and comparing them is all it would do.
+    """
+    if val.layout.kind == "multilabel-indicator":
+        # Subset accuracy: every label of the row right.
+        pred = xp.astype(proba > 0.5, xp.int64)
+        right = xp.all(pred == val.truth, axis=1)
+    else:
+        right = xp.argmax(proba, axis=1) == val.truth
+    right = xp.astype(right, proba.dtype)
+    if val.w is None:
+        return float(xp.mean(right))
+    return float(xp.sum(val.w * right)) / val.S

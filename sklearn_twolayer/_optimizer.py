@@ -38,6 +38,7 @@ import math
 
 import numpy as np
 
+from ._arrays import operations
 from ._kernels import SparseGradient, add_sparse_product, flat_params
 from ._kernels import shared_base as _shared_base
 
@@ -51,7 +52,11 @@ MIN_ADAPTIVE_RATE = 1e-6
 
 
 class GradientDescent:
-    """Update parameters in place from their gradients.
+    """Update parameters from their gradients.
+
+    NumPy parameters are updated in place; in any other array namespace the
+    update makes new arrays (see :class:`._arrays.ArrayOps`). Either way
+    :meth:`step` returns the updated parameters.
 
     Parameters
     ----------
@@ -59,7 +64,7 @@ class GradientDescent:
         The learning rate.
     momentum : float, default=0.0
         Weight of the previous update in the next one, in [0, 1).
-    velocity : list of ndarray, default=None
+    velocity : list of array, default=None
         Velocities to resume from (one per parameter); zeros when None.
     """
 
@@ -70,43 +75,52 @@ class GradientDescent:
         self._flat = None  # (params, grads, their two 1-D bases)
 
     def step(self, params, grads):
-        """Apply one update to each array of ``params`` in place.
+        """Apply one update to each array of ``params``.
 
         Parameters
         ----------
-        params : sequence of ndarray
-            The parameters, updated in place.
-        grads : sequence of ndarray or SparseGradient
+        params : Params
+            The parameters; NumPy arrays are updated in place.
+        grads : sequence of array or SparseGradient
             Their gradients, same shapes; they may be overwritten.
+
+        Returns
+        -------
+        params : Params
+            The updated parameters (``params`` itself in NumPy).
         """
+        xp = operations(params[0])
         alpha = self.alpha
         if self.momentum == 0:
-            flat = self._flat_bases(params, grads)
+            flat = self._flat_bases(params, grads) if xp.is_numpy else None
             if flat is not None:
                 # The same elementwise update, in two calls instead of eight.
-                P, dP = flat
-                dP *= alpha
-                P -= dP
-                return
+                _descend(*flat, alpha, xp)
+                return params
+            updated = []
             for P, dP in zip(params, grads, strict=True):
                 if type(dP) is SparseGradient:
+                    # NumPy only: the columns of W1 that the batch reaches, in place.
                     add_sparse_product(P.T, dP.X, dP.dZ1, -alpha)
+                    updated.append(P)
                     continue
-                # The gradient buffer is scratch: scaling it in place saves a
-                # temporary the size of W1 per batch.
-                dP *= alpha
-                P -= dP
-            return
+                updated.append(_descend(P, dP, alpha, xp))
+            return _remade(params, updated)
         if self.velocity is None:
-            self.velocity = [np.zeros_like(P) for P in params]
+            self.velocity = [xp.zeros_like(P) for P in params]
+        updated, velocity = [], []
         for P, dP, v in zip(params, grads, self.velocity, strict=True):
-            v *= self.momentum
+            # v <- momentum * v - alpha * dP
+            v = xp.multiply(v, self.momentum, out=v)
             if type(dP) is SparseGradient:
                 add_sparse_product(v.T, dP.X, dP.dZ1, -alpha)
             else:
-                dP *= alpha
-                v -= dP
-            P += v
+                v = xp.subtract(v, xp.multiply(dP, alpha, out=dP), out=v)
+            # P <- P + v
+            updated.append(xp.add(P, v, out=P))
+            velocity.append(v)
+        self.velocity = velocity
+        return _remade(params, updated)
 
     def _flat_bases(self, params, grads):
         """The 1-D arrays that ``params`` and ``grads`` are laid out in, or None.
@@ -129,6 +143,18 @@ class GradientDescent:
             bases = None
         self._flat = (params[0], grads[0], bases)
         return bases
+
+
+def _remade(params, arrays):
+    """``arrays`` in the container type of ``params`` (a Params stays one)."""
+    return params._make(arrays) if hasattr(params, "_make") else type(params)(arrays)
+
+
+def _descend(P, dP, alpha, xp):
+    """``P <- P - alpha * dP``; in NumPy in place, in ``P`` (and ``dP``, scratch)."""
+    # The gradient buffer is scratch: scaling it in place saves a temporary the
+    # size of W1 per batch.
+    return xp.subtract(P, xp.multiply(dP, alpha, out=dP), out=P)
 
 
 class Optimizer(abc.ABC):
@@ -314,8 +340,8 @@ class SGD(Optimizer):
         """
         if self.nesterov and self.momentum != 0:
             self._nesterov_step(params, grads)
-        else:
-            self._descent.step(params, grads)
+            return params
+        return self._descent.step(params, grads)
 
     def _nesterov_step(self, params, grads):
         """Nesterov's step: the velocity, then the update at the new velocity."""

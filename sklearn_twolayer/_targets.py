@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
 from ._activations import log_sigmoid, log_softmax, sigmoid, softmax
+from ._arrays import move, namespace, operations
 
 __all__ = [
     "Layout",
@@ -221,6 +222,14 @@ class TrainingTargets:
             return out
         return self.table.take(self.codes[start:stop], axis=0, out=out, mode="clip")
 
+    def on(self, xp, device, dtype):
+        """These targets on ``device`` of namespace ``xp``, Y in ``dtype``.
+
+        The class indices (or the indicator matrix) and the table are moved once;
+        :meth:`DeviceTargets.rows` then gives the rows of Y of a batch there.
+        """
+        return DeviceTargets(self, xp, device, dtype)
+
     def prior_loss(self, rows, w, out_activation):
         """:func:`loss_of_priors` of the rows ``rows`` (all rows when None).
 
@@ -244,6 +253,45 @@ class TrainingTargets:
         # The priors of the output units: the table's rows weighted by the counts.
         p = (counts @ self.table.astype(np.float64)) / counts.sum()
         return loss_of_priors(p, out_activation)
+
+
+class DeviceTargets:
+    """:class:`TrainingTargets` on the device of another array namespace.
+
+    Parameters
+    ----------
+    targets : TrainingTargets
+        The targets, on the host.
+    xp : module
+        The array namespace.
+    device : object
+        Its device.
+    dtype : dtype
+        The floating dtype of Y, in ``xp``.
+    """
+
+    def __init__(self, targets, xp, device, dtype):
+        self.xp, self.dtype = xp, dtype
+        if targets.codes is None:
+            self.codes, self.table = None, None
+            self.indicator = move(targets.indicator, xp, device)
+        else:
+            # Every namespace takes int64 indices (PyTorch no smaller ones).
+            self.codes = move(targets.codes.astype(np.int64), xp, device)
+            self.table = move(targets.table, xp, device, dtype)
+            self.indicator = None
+
+    def rows(self, start, stop, idx=None):
+        """The rows of Y: ``idx`` (indices on the device), or ``start:stop``."""
+        xp = self.xp
+        if self.codes is None:
+            if idx is None:
+                indicator = self.indicator[start:stop, :]
+            else:
+                indicator = xp.take(self.indicator, idx, axis=0)
+            return xp.astype(indicator, self.dtype)
+        codes = self.codes[start:stop] if idx is None else xp.take(self.codes, idx)
+        return xp.take(self.table, codes, axis=0)
 
 
 def class_weight_vector(class_weight, classes):
@@ -370,41 +418,64 @@ def loss_of_priors(p, out_activation):
     return float(np.sum(-p * np.log(q) - (1 - p) * np.log(r)))
 
 
-def proba_from_logits(Z2, kind, out_activation):
-    """Class probabilities from the logits ``Z2``.
+def proba_from_logits(Z2, kind, out_activation, xp=None):
+    """Class probabilities from the logits ``Z2``, in their namespace.
 
     Binary: ``[1 - a, a]``. Softmax: the softmax. One-vs-rest: the K sigmoids,
     normalised to sum to one. Multilabel: the independent sigmoids.
     """
+    xp = xp or operations(Z2)
     if out_activation == "softmax":
-        return softmax(Z2, out=Z2)
+        return softmax(Z2, out=Z2, xp=xp)
     if kind == "multiclass":
         # a_k / sum_j a_j = softmax(log a)_k. Far from every class the sigmoids
         # underflow to 0 (logits below about -88 in float32, -709 in float64), and
         # dividing them would lose their ratios, and the argmax; their logarithms
         # keep both.
-        return softmax(log_sigmoid(Z2), out=Z2)
-    A2 = sigmoid(Z2, out=Z2)
+        return softmax(log_sigmoid(Z2, xp=xp), out=Z2, xp=xp)
+    A2 = sigmoid(Z2, out=Z2, xp=xp)
     if kind == "binary":
-        return np.hstack([1 - A2, A2])
+        return xp.concat([1 - A2, A2], axis=1)
     return A2
 
 
-def log_proba_from_logits(Z2, kind, out_activation):
+def log_proba_from_logits(Z2, kind, out_activation, xp=None):
     """Logarithm of :func:`proba_from_logits`, computed without taking log(0)."""
+    xp = xp or operations(Z2)
     if out_activation == "softmax":
-        return log_softmax(Z2)
+        return log_softmax(Z2, xp=xp)
     if kind == "binary":
         # log(1 - sigma(z)) = log sigma(-z)
-        return np.hstack([log_sigmoid(-Z2), log_sigmoid(Z2)])
-    log_a = log_sigmoid(Z2)
+        return xp.concat([log_sigmoid(-Z2, xp=xp), log_sigmoid(Z2, xp=xp)], axis=1)
+    log_a = log_sigmoid(Z2, xp=xp)
     if kind == "multiclass":
-        return log_softmax(log_a)
+        return log_softmax(log_a, xp=xp)
     return log_a
 
 
 def labels_from_proba(proba, classes, kind):
-    """Predicted labels from the probabilities of :func:`proba_from_logits`."""
-    if kind == "multilabel-indicator":
-        return (proba > 0.5).astype(int)
-    return classes[np.argmax(proba, axis=1)]
+    """Predicted labels from the probabilities of :func:`proba_from_logits`.
+
+    The labels are those of ``classes`` at the largest probability's index, or a
+    0/1 int64 indicator matrix for multilabel targets, in the namespace of
+    ``proba``; as in scikit-learn's linear classifiers, string labels are NumPy
+    whatever the namespace of ``proba``.
+    """
+    xp_proba, device = namespace(proba)
+    if xp_proba is None:
+        if kind == "multilabel-indicator":
+            return (proba > 0.5).astype(int)
+        indices = np.argmax(proba, axis=1)
+    else:
+        if kind == "multilabel-indicator":
+            return xp_proba.astype(proba > 0.5, xp_proba.int64)
+        indices = xp_proba.argmax(proba, axis=1)
+    xp_classes, classes_device = namespace(classes)
+    if xp_classes is None:
+        labels = classes[move(indices, None, None)]
+    else:
+        indices = move(indices, xp_classes, classes_device, xp_classes.int64)
+        labels = xp_classes.take(classes, indices, axis=0)
+    if isinstance(labels, np.ndarray) and labels.dtype.kind in "OSU":
+        return labels
+    return move(labels, xp_proba, device)

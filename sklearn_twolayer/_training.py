@@ -14,6 +14,13 @@ new or fitted weights, and returns a :class:`Result`; it never sees the estimato
 It owns two failures: a loss or a weight that stops being finite raises a ValueError
 that names the epoch (after putting back a W1 trained in place), and Ctrl-C ends the
 call with the state of the last finished epoch, or with nothing kept.
+
+Training runs in X's array namespace (:mod:`._arrays`). The row indices, their
+shuffles and the row weights' sums per batch stay on the host, as NumPy arrays, so
+that every namespace visits the same rows in the same order; each epoch's order
+goes to the device once. In NumPy the parameters are trained in place in work
+arrays laid out for speed (:mod:`._kernels`); elsewhere every step makes new
+arrays, and the loss stays on the device until the end of the epoch.
 """
 
 import dataclasses
@@ -24,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _holdout
+from ._arrays import move, namespace, operations
 from ._checks import check_finite
 from ._kernels import Buffers, flat_params, shared_base
 from ._network import Params, loss_and_grads
@@ -98,11 +106,12 @@ class Settings:
 class State:
     """Everything a training call changes: parameters, velocity, curves, counts.
 
-    ``params`` and ``velocity`` are the call's own copies, but for a W1 trained in
-    place, whose ``rollback`` (a :class:`ColumnRollback`) can put it back as it
-    was. ``origin`` holds the fitted arrays that ``params`` were copied from
-    without checking that their values are finite: training names them if it
-    fails. ``loss_curve`` holds the whole curve, earlier calls' epochs first.
+    ``params`` and ``velocity`` are the call's own copies (in NumPy, where they
+    are trained in place), but for a W1 trained in place, whose ``rollback`` (a
+    :class:`ColumnRollback`) can put it back as it was. ``origin`` holds the
+    fitted arrays that ``params`` were copied from without checking that their
+    values are finite: training names them if it fails. ``loss_curve`` holds the
+    whole curve, earlier calls' epochs first.
     """
 
     def __init__(
@@ -129,6 +138,9 @@ class State:
         def copies(arrays):
             if arrays is None:
                 return None
+            if not isinstance(arrays[0], np.ndarray):
+                # Outside NumPy, training never writes into an array.
+                return list(arrays)
             if shared_base(arrays) is not None:
                 return list(flat_params(arrays))
             return [a.copy(order="K") for a in arrays]
@@ -243,19 +255,22 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
     """
     callbacks = _NoCallbacks() if callbacks is None else callbacks
     batch_size = min(settings.batch_size, len(rows))
-    # W1 and W2 in Fortran order (see _kernels), as the fitted attributes keep
-    # them.
-    state.params = state.params._replace(
-        W1=np.asfortranarray(state.params.W1),
-        W2=np.asfortranarray(state.params.W2),
-    )
-    if not sp.issparse(X):
-        # One array under the four, so that an update is two NumPy calls.
-        state.params = flat_params(state.params)
-    if state.velocity is not None:
-        state.velocity = [np.asfortranarray(v) for v in state.velocity]
+    xp = operations(X)
+    buffers = None
+    if xp.is_numpy:
+        # W1 and W2 in Fortran order (see _kernels), as the fitted attributes
+        # keep them.
+        state.params = state.params._replace(
+            W1=np.asfortranarray(state.params.W1),
+            W2=np.asfortranarray(state.params.W2),
+        )
+        if not sp.issparse(X):
+            # One array under the four, so that an update is two NumPy calls.
+            state.params = flat_params(state.params)
+        if state.velocity is not None:
+            state.velocity = [np.asfortranarray(v) for v in state.velocity]
+        buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
     optimizer = GradientDescent(settings.alpha, settings.momentum, state.velocity)
-    buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
     batches = Batches(
         X,
         targets,
@@ -282,7 +297,9 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
                 rows.sort()
                 np.random.default_rng([settings.seed, epoch]).shuffle(rows)
             callbacks.begin_epoch()
-            loss = run_epoch(state.params, optimizer, buffers, batches, settings)
+            loss, state.params = run_epoch(
+                state.params, optimizer, buffers, batches, settings
+            )
             state.velocity = optimizer.velocity
             state.n_iter += 1
             state.t += len(rows)
@@ -324,38 +341,45 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
 
 
 def run_epoch(params, optimizer, buffers, batches, settings):
-    """One pass over ``batches``; returns the epoch's mean objective.
+    """One pass over ``batches``; returns the epoch's mean objective and the params.
 
-    The mean weighs each batch's J by its weight sum S. A batch whose J is not
-    finite ends the pass without its update, and its J is returned.
+    The mean weighs each batch's J by its weight sum S. In NumPy, a batch whose J
+    is not finite ends the pass without its update, and its J is returned. In
+    another namespace J stays on the device, where testing each one would wait for
+    every step queued before it: the epoch's total tells, at its end.
     """
     total, weight_total = 0.0, 0.0
     # Overflow to inf or NaN is caught after the epoch and reported as a
     # ValueError naming it; numpy's own warnings would only precede it (or, under
     # a warnings-as-errors filter, replace it).
     with np.errstate(over="ignore", invalid="ignore"):
-        for X_batch, Y_batch, w_batch in batches:
-            if w_batch is None:
-                S = X_batch.shape[0]
-            else:
-                S = float(w_batch.sum())
-                if S == 0:
-                    # Rows of zero weight carry no gradient.
-                    continue
-            J = train_step(
-                params, X_batch, Y_batch, w_batch, S, optimizer, buffers, settings
+        for X_batch, Y_batch, w_batch, S in batches:
+            if S == 0:
+                # Rows of zero weight carry no gradient.
+                continue
+            J, params = train_step(
+                params,
+                X_batch,
+                Y_batch,
+                w_batch,
+                S,
+                optimizer,
+                buffers,
+                settings,
+                batches.xp,
             )
-            if not math.isfinite(J):
-                return J
-            total += J * S
+            if type(J) is float and not math.isfinite(J):
+                return J, params
+            total = total + J * S
             weight_total += S
-    return total / weight_total if weight_total else 0.0
+    return (float(total) / weight_total if weight_total else 0.0), params
 
 
-def train_step(params, X, Y, w, S, optimizer, buffers, settings):
+def train_step(params, X, Y, w, S, optimizer, buffers, settings, xp=None):
     """One mini-batch: the objective J and its gradients, then the update.
 
-    The update is skipped when J is not finite. Returns J.
+    Returns J and the updated parameters (NumPy's are updated in place). In NumPy
+    the update is skipped when J is not finite.
     """
     J, grads = loss_and_grads(
         params,
@@ -367,10 +391,11 @@ def train_step(params, X, Y, w, S, optimizer, buffers, settings):
         settings.out_activation,
         buffers,
         S,
+        xp,
     )
-    if math.isfinite(J):
-        optimizer.step(params, grads)
-    return J
+    if type(J) is not float or math.isfinite(J):
+        params = optimizer.step(params, grads)
+    return J, params
 
 
 def _check_epoch(state, loss, epoch, settings):
@@ -399,7 +424,8 @@ def _check_epoch(state, loss, epoch, settings):
 
 
 def _all_finite(arrays):
-    return all(np.isfinite(a).all() for a in arrays)
+    xp = operations(arrays[0])
+    return all(xp.all_finite(a) for a in arrays)
 
 
 def _print_epoch(epoch, state, seconds):
@@ -532,6 +558,13 @@ def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
     state : State
         Its ``rollback`` is set when W1 is trained in place.
     """
+    if not operations(X).is_numpy:
+        # Training makes new arrays rather than write into these: no copies.
+        xp, device = namespace(X)
+        params = Params(*(move(p, xp, device, X.dtype) for p in fitted))
+        if velocity is not None:
+            velocity = [move(v, xp, device, X.dtype) for v in velocity]
+        return State(params, velocity, loss_curve, t, origin=fitted)
     columns = in_place_columns(fitted.W1, X, settings) if in_place else None
     # order="K": a fitted W1_ and W2_ are in Fortran order, which train would
     # otherwise have to restore with a second copy.
@@ -558,21 +591,31 @@ def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
 class Batches:
     """The mini-batches of one training call, in the order of ``rows``.
 
-    Rows of shuffled (or held-out) batches are gathered into arrays allocated once
-    per call; when the batches are consecutive rows, X and w are views.
+    Each batch is ``(X_batch, Y_batch, w_batch, S)``, with ``S`` the batch's
+    weight sum as a float (its row count when ``w`` is None), taken on the host.
+    In NumPy, rows of shuffled (or held-out) batches are gathered into arrays
+    allocated once per call, and when the batches are consecutive rows X and w
+    are views. In another namespace, each epoch's order is moved to X's device
+    once and the batches are gathered there.
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    X : {array, sparse matrix} of shape (n_samples, n_features)
     targets : TrainingTargets
         The targets of the rows, which give the batches' rows of Y.
     w : ndarray of shape (n_samples,) or None
+        The row weights, on the host.
     rows : ndarray of int
         Indices of the training rows, in the order of the epoch; shuffled in place
         between epochs by the caller.
     batch_size : int
     contiguous : bool
         Whether ``rows`` is ``arange(n_samples)`` for every epoch.
+
+    Attributes
+    ----------
+    xp : operations
+        The operations of X's namespace (:func:`._arrays.operations`).
     """
 
     def __init__(self, X, targets, w, rows, batch_size, contiguous):
@@ -580,6 +623,12 @@ class Batches:
         self.rows = rows
         self.batch_size = batch_size
         self.contiguous = contiguous
+        self.xp = operations(X)
+        if not self.xp.is_numpy:
+            xp, device = namespace(X)
+            self._on_device = targets.on(xp, device, X.dtype)
+            self._w_device = move(w, xp, device, X.dtype)
+            return
         dense = isinstance(X, np.ndarray)
         self._X = np.empty((batch_size, X.shape[1]), X.dtype) if dense else None
         self._Y = np.empty((batch_size, targets.n_outputs), targets.dtype)
@@ -587,17 +636,22 @@ class Batches:
         self._w = None if w is None else np.empty(batch_size, w.dtype)
 
     def __iter__(self):
-        """Yield ``(X_batch, Y_batch, w_batch)`` for each batch of the epoch."""
+        """Yield ``(X_batch, Y_batch, w_batch, S)`` for each batch of the epoch."""
+        if not self.xp.is_numpy:
+            yield from self._device_batches()
+            return
         X, targets, w = self.X, self.targets, self.w
         order, size = self.rows, self.batch_size
         n = len(order)
         if self.contiguous:
             for start in range(0, n, size):
                 stop = min(start + size, n)
+                w_batch = None if w is None else w[start:stop]
                 yield (
                     X[start:stop],
                     targets.rows(start, stop, self._Y[: stop - start]),
-                    None if w is None else w[start:stop],
+                    w_batch,
+                    stop - start if w is None else float(w_batch.sum()),
                 )
             return
         # The gathers write into the buffers; the last batch may be shorter.
@@ -615,4 +669,30 @@ class Batches:
             )
             Y_batch = targets.take(idx, Y_out, scratch)
             w_batch = None if w is None else w.take(idx, out=w_out, mode="clip")
-            yield X_batch, Y_batch, w_batch
+            S = len(idx) if w is None else float(w_batch.sum())
+            yield X_batch, Y_batch, w_batch, S
+
+    def _device_batches(self):
+        xp, targets, w = self.xp.xp, self._on_device, self._w_device
+        order, size = self.rows, self.batch_size
+        n = len(order)
+        if self.contiguous:
+            order_device = None
+        else:
+            order_device = self.xp.indices(order)
+        for start in range(0, n, size):
+            # array_api_strict refuses slices that end past the array.
+            stop = min(start + size, n)
+            if order_device is None:
+                X_batch = self.X[start:stop, :]
+                idx = None
+            else:
+                idx = order_device[start:stop]
+                X_batch = xp.take(self.X, idx, axis=0)
+            host_idx = order[start:stop]
+            if w is None:
+                yield X_batch, targets.rows(start, stop, idx), None, stop - start
+                continue
+            w_batch = w[start:stop] if idx is None else xp.take(w, idx, axis=0)
+            S = float(self.w[host_idx].sum())
+            yield X_batch, targets.rows(start, stop, idx), w_batch, S

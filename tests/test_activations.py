@@ -9,10 +9,10 @@ from sklearn_twolayer._activations import (
     OUTPUT_ACTIVATIONS,
     log_sigmoid,
     log_softmax,
-    row_max,
     sigmoid,
     softmax,
 )
+from sklearn_twolayer._kernels import row_max
 
 # Each activation's definition, written independently of the module.
 REFERENCE = {

@@ -1,10 +1,11 @@
 """scikit-learn's common estimator checks, over the configurations users reach for."""
 
+import functools
 import warnings
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from sklearn_twolayer import TwoLayerClassifier
 
@@ -42,9 +43,53 @@ CONFIGURATIONS = [
     ),
 ]
 
+# The configurations that also get the array API checks in other namespaces than
+# NumPy: those checks fit a binary target of 30 rows in one batch, so that the
+# options that change what training does there are the optimiser's state (momentum),
+# the L2 term and the row weights; the others differ only in NumPy-tested ways
+# (activation, multiclass) or turn themselves off on 30 rows (early_stopping).
+# tests/test_array_api.py covers the rest in every namespace.
+ARRAY_API_CONFIGURATIONS = [
+    TwoLayerClassifier(),
+    TwoLayerClassifier(activation="tanh", momentum=0.9, l2=1e-3),
+    TwoLayerClassifier(class_weight="balanced"),
+]
 
-@parametrize_with_checks(CONFIGURATIONS)
-def test_sklearn_compatible_estimator(estimator, check):
+
+def _check_name(check):
+    return (check.func if isinstance(check, functools.partial) else check).__name__
+
+
+def _check_id(check):
+    if not isinstance(check, functools.partial):
+        return check.__name__
+    arguments = ",".join(f"{k}={v}" for k, v in check.keywords.items())
+    return f"{check.func.__name__}({arguments})"
+
+
+def _other_namespace(check):
+    """Whether a check runs in another array namespace than NumPy."""
+    if not _check_name(check).startswith("check_array_api"):
+        return False
+    return check.keywords.get("array_namespace") != "numpy"
+
+
+def _checks():
+    for estimator in CONFIGURATIONS:
+        for instance, check in estimator_checks_generator(estimator):
+            if not _other_namespace(check):
+                yield pytest.param(
+                    instance, check, id=f"{estimator}-{_check_id(check)}"
+                )
+    for estimator in ARRAY_API_CONFIGURATIONS:
+        for instance, check in estimator_checks_generator(estimator):
+            if _other_namespace(check):
+                yield pytest.param(
+                    instance, check, id=f"{estimator}-{_check_id(check)}"
+                )
+
+
+def _quietly(check, estimator):
     with warnings.catch_warnings():
         # The checks train on a few dozen rows for a fixed number of epochs.
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -54,3 +99,43 @@ def test_sklearn_compatible_estimator(estimator, check):
         warnings.filterwarnings("ignore", "early_stopping is switched off")
         warnings.filterwarnings("ignore", "class_weight does not apply")
         check(estimator)
+
+
+@pytest.mark.parametrize("estimator, check", list(_checks()))
+def test_sklearn_compatible_estimator(estimator, check):
+    _quietly(check, estimator)
+
+
+def test_array_api_checks_are_generated():
+    # Guards the selection above against a scikit-learn that names its checks
+    # differently: every kind of array API check is there, in other namespaces.
+    names = {
+        _check_name(p.values[1]) for p in _checks() if _other_namespace(p.values[1])
+    }
+    assert {
+        "check_array_api_input",
+        "check_array_api_mixed_inputs",
+        "check_array_api_same_namespace",
+    } <= names
+
+
+@pytest.mark.parametrize("sample_weight", [False, True])
+@pytest.mark.parametrize(
+    "namespace, device", [("array_api_strict", "CPU_DEVICE"), ("torch", "cpu")]
+)
+@pytest.mark.parametrize("estimator", ARRAY_API_CONFIGURATIONS[:2], ids=repr)
+def test_array_api_input_and_values(estimator, namespace, device, sample_weight):
+    # Not among the checks that scikit-learn generates: the values of every fitted
+    # array and output in the namespace equal those of NumPy input, within its
+    # tolerance (rtol 1e-7 in float64).
+    from sklearn.utils.estimator_checks import check_array_api_input_and_values
+
+    if namespace == "torch":
+        pytest.importorskip("torch")
+    check = functools.partial(
+        check_array_api_input_and_values,
+        array_namespace=namespace,
+        device_name=device,
+        check_sample_weight=sample_weight,
+    )
+    _quietly(lambda est: check(type(est).__name__, est), estimator)
