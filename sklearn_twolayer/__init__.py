@@ -7,7 +7,7 @@ derivation on the documentation's math page, ``docs/math.rst``).
 
 from ._classifier import InconsistentVersionWarning, TwoLayerClassifier
 from ._display import LossCurveDisplay
-from ._persistence import SKOPS_TRUSTED_TYPES
+from ._persistence import SKOPS_TRUSTED_TYPES, to_numpy
 from ._version import __version__
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "LossCurveDisplay",
     "TwoLayerClassifier",
     "__version__",
+    "to_numpy",
 ]
