@@ -7,12 +7,20 @@ early stopping. Fits of the two alternate in one process, so that the load of a
 shared machine falls on both alike; the ratio of their epoch times is taken per
 pair of neighbouring fits, and its median and range over the pairs are reported.
 
+With ``--namespace torch``, TwoLayerClassifier also trains on PyTorch tensors (on
+``--device``, the CPU by default, or ``cuda``) under scikit-learn's
+``array_api_dispatch``, and each row of fits holds three: on tensors, on the same
+data as NumPy arrays, and MLPClassifier's. Sparse configurations are left out
+there (sparse input stays NumPy), and nothing is written.
+
 Usage::
 
     python benchmarks/bench_fit.py                 # full run, rewrites the docs page
     python benchmarks/bench_fit.py --quick         # tiny sizes, prints only
     python benchmarks/bench_fit.py --configs B,E --dtypes float32 --no-write
     python benchmarks/bench_fit.py --profile C     # cProfile of one fit of C
+    python benchmarks/bench_fit.py --namespace torch --configs A,B,E
+    python benchmarks/bench_fit.py --namespace torch --device cuda --threads all
 """
 
 import argparse
@@ -34,6 +42,7 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 import sklearn
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -264,6 +273,101 @@ def run_config(config, dtype, repeats, clock, solver="sgd", log=print):
     return result
 
 
+def to_torch(device, *arrays):
+    """The arrays as PyTorch tensors on ``device``."""
+    import torch
+
+    return tuple(torch.asarray(a, device=device) for a in arrays)
+
+
+def synchronize(device):
+    """Wait for the work queued on a GPU, so that the clock sees all of it."""
+    if str(device).startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+
+
+def run_namespace_config(config, dtype, repeats, clock, device, log=print):
+    """Interleaved fits of ours on tensors, ours on NumPy, and MLPClassifier.
+
+    Each repeat fits the three in turn (the order rotates), all from the same
+    ``random_state``; the ratios are taken within each repeat.
+    """
+    n_test = 0 if config.digits else max(1, config.n_samples // 5)
+    X, y, X_test, y_test = make_data(config, dtype, n_test)
+    tensors = to_torch(device, X, y, X_test, y_test)
+    few = max(500, config.batch_size)
+    # A short fit of each first, so that first-call costs are not timed.
+    for name, model in estimators(config, 1, 0).items():
+        fit_quietly(model, X[:few], y[:few])
+        if name == "ours":
+            with sklearn.config_context(array_api_dispatch=True):
+                fit_quietly(clone(model), tensors[0][:few], tensors[1][:few])
+    names = ("torch", "ours", "mlp")
+    times = {name: [] for name in names}
+    scores = {name: [] for name in names}
+    for r in range(repeats):
+        models = estimators(config, config.epochs, r)
+        models["torch"] = clone(models["ours"])
+        for name in names[r % 3 :] + names[: r % 3]:
+            model = models[name]
+            if name == "torch":
+                with sklearn.config_context(array_api_dispatch=True):
+                    gc.collect()
+                    start = clock()
+                    fit_quietly(model, tensors[0], tensors[1])
+                    synchronize(device)
+                    seconds = clock() - start
+                    scores[name].append(model.score(tensors[2], tensors[3]))
+            else:
+                seconds = timed_fit(model, X, y, clock)
+                scores[name].append(model.score(X_test, y_test))
+            times[name].append(seconds / config.epochs)
+        log(
+            f"  {config.name} {dtype.name} repeat {r + 1}/{repeats}: "
+            + ", ".join(f"{n} {times[n][-1]:.4f} s" for n in names)
+            + " per epoch"
+        )
+    result = {"ratio_numpy": ratio_summary(times["torch"], times["ours"])}
+    result["ratio_mlp"] = ratio_summary(times["torch"], times["mlp"])
+    for name in names:
+        result[name] = statistics.median(times[name])
+        result[f"acc_{name}"] = statistics.mean(scores[name])
+    return result
+
+
+def namespace_report(results, configs, dtypes, info):
+    """The Markdown of a run on tensors: a table per dtype."""
+    lines = [
+        f"Command: `{info['command']}`",
+        "",
+        f"Run on {info['date']} in {info['minutes']:.1f} minutes; {info['repeats']} "
+        f"rows of three fits per configuration; threads: {info['threads']}; "
+        f"PyTorch {info['torch']} on {info['device']}.",
+        "",
+        f"Machine: {machine()}.",
+    ]
+    for dtype in dtypes:
+        lines += [
+            "",
+            f"### {dtype}",
+            "",
+            "| config | on tensors s/epoch | on NumPy s/epoch | MLPClassifier s/epoch "
+            "| tensors / NumPy | tensors / MLPClassifier | accuracy on tensors |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name in configs:
+            r = results[(name, dtype)]
+            (rn, ln, hn), (rm, lm, hm) = r["ratio_numpy"], r["ratio_mlp"]
+            lines.append(
+                f"| {name} | {r['torch']:.3g} | {r['ours']:.3g} | {r['mlp']:.3g} | "
+                f"**{rn:.2f}** ({ln:.2f}–{hn:.2f}) | **{rm:.2f}** ({lm:.2f}–{hm:.2f}) "
+                f"| {r['acc_torch']:.3f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def machine():
     """The processor, system, library versions and BLAS of this run."""
     cpu = platform.processor() or platform.machine()
@@ -396,7 +500,18 @@ def main(argv=None):
     parser.add_argument("--solver", choices=["sgd", "adam"], default="sgd")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--profile", default=None, help="cProfile a fit of CONFIG")
+    parser.add_argument(
+        "--namespace",
+        choices=["numpy", "torch"],
+        default="numpy",
+        help="torch: also time our fit on PyTorch tensors (prints only)",
+    )
+    parser.add_argument(
+        "--device", default="cpu", help="PyTorch's device with --namespace torch"
+    )
     args = parser.parse_args(argv)
+    if args.namespace == "torch":
+        return main_namespace(args, sys.argv[1:] if argv is None else argv)
 
     configs = QUICK if args.quick else CONFIGS
     if args.configs:
@@ -445,6 +560,55 @@ def main(argv=None):
     if not (args.quick or args.no_write):
         write_doc(DOC, text)
         plot(results, configs, dtypes, repeats, PLOT)
+    return results
+
+
+def main_namespace(args, used):
+    """The run of ``--namespace torch``: printed, never written to the docs."""
+    import torch
+
+    # SciPy reads it once, when first imported by scikit-learn's dispatch.
+    os.environ.setdefault("SCIPY_ARRAY_API", "1")
+    configs = QUICK if args.quick else CONFIGS
+    if args.configs:
+        configs = {k: configs[k] for k in args.configs.split(",")}
+    # Sparse input stays NumPy: it has no tensor to run on.
+    configs = {k: c for k, c in configs.items() if not c.sparse_density}
+    dtypes = [np.dtype(d).name for d in args.dtypes.split(",")]
+    limit = None if args.threads == "all" else int(args.threads)
+    if limit is not None:
+        torch.set_num_threads(limit)
+    repeats = args.repeats or (2 if args.quick else 5)
+    on_cpu = args.device == "cpu"
+    clock = time.process_time if limit == 1 and on_cpu else time.perf_counter
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    start = time.perf_counter()
+    results = {}
+    gc.collect()
+    gc.freeze()
+    try:
+        with threadpool_limits(limit, user_api="blas"):
+            for name, config in configs.items():
+                for dtype in dtypes:
+                    results[(name, dtype)] = r = run_namespace_config(
+                        config, np.dtype(dtype), repeats, clock, args.device, log
+                    )
+                    log(f"{name} {dtype}: tensors/NumPy {r['ratio_numpy'][0]:.2f}")
+    finally:
+        gc.unfreeze()
+    info = {
+        "command": " ".join(["python benchmarks/bench_fit.py", *used]),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+        "minutes": (time.perf_counter() - start) / 60,
+        "repeats": repeats,
+        "threads": args.threads,
+        "torch": torch.__version__,
+        "device": args.device,
+    }
+    print(namespace_report(results, configs, dtypes, info))
     return results
 
 

@@ -101,7 +101,7 @@ def _relu(Z, out=None, xp=None):
 def _relu_backward(A, dA, out=None, work=None, xp=None):
     xp = xp or operations(A)
     # A > 0 exactly where Z > 0, so the mask can be read from A.
-    return xp.multiply(dA, xp.positive(A, out=work), out=out)
+    return xp.multiply(dA, xp.greater(A, 0, out=work), out=out)
 
 
 def _relu_slope(A, out=None, work=None):

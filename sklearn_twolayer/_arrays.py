@@ -256,9 +256,9 @@ class ArrayOps:
     def softplus(self, Z, out=None):
         return self.xp.logaddexp(self.xp.zeros_like(Z), Z)
 
-    def positive(self, A, out=None):
+    def greater(self, A, b, out=None):
         # 0/1 in A's dtype: the standard has no arithmetic between bools and floats.
-        return self.xp.astype(A > 0, A.dtype)
+        return self.xp.astype(A > b, A.dtype)
 
     # Products and reductions.
     def matmul(self, a, b, out=None):
@@ -273,7 +273,7 @@ class ArrayOps:
     def row_sums(self, Z):
         return self.xp.sum(Z, axis=1, keepdims=True)
 
-    def column_sums(self, Z, ones=None, out=None):
+    def column_sums(self, ones, Z, out=None):
         return self.xp.sum(Z, axis=0)
 
     def sum(self, a, axis=None, keepdims=False):

@@ -503,20 +503,14 @@ class NumpyOps:
     outputs = staticmethod(outputs)
     is_numpy = True
 
-    @staticmethod
-    def softplus(Z, out=None):
-        """``log(1 + exp(Z))``, finite for every finite ``Z``."""
-        return np.logaddexp(0, Z, out=out)
-
-    @staticmethod
-    def positive(A, out=None):
-        """``A > 0``, as booleans (or cast to ``out``'s dtype)."""
-        return np.greater(A, 0, out=out)
-
-    @staticmethod
-    def column_sums(Z, ones, out=None):
-        """The sum of each column of ``Z``, as ``ones`` (a row of m ones) times Z."""
-        return np.dot(ones, Z, out=out)
+    # softplus(Z, out=None) = log(1 + exp(Z)), finite for every finite Z. The
+    # partial objects call NumPy without a Python frame in between.
+    softplus = functools.partial(np.logaddexp, 0)
+    # greater(A, b, out=None): A > b, as booleans (or in out's dtype).
+    greater = staticmethod(np.greater)
+    # column_sums(ones, Z, out=None): the sum of each column of Z, as the product
+    # of a row of ones (of Z's length) with Z.
+    column_sums = staticmethod(np.dot)
 
     @staticmethod
     def weighted_sum(loss, w=None):

@@ -176,10 +176,10 @@ def forward(params, X, activation, out_activation=None, buffers=None, xp=None):
 
 def _affine(A, W, b, xp, out=None):
     """``A W^T + b`` for dense or sparse ``A``, into ``out`` when given."""
-    if sp.issparse(A):
-        Z = _kernels.sparse_dot(A, W.T, out=out)
-    else:
+    if isinstance(A, np.ndarray) or not xp.is_numpy:
         Z = xp.matmul(A, W.T, out=out)
+    else:
+        Z = _kernels.sparse_dot(A, W.T, out=out)
     return xp.add(Z, b, out=Z)
 
 
@@ -264,16 +264,16 @@ def backward(
     )
     # Z2 = A1 W2^T + b2
     dW2 = _plus_penalty(xp.matmul(dZ2.T, A1, out=o.grads.W2), W2, l2 / S, xp)
-    db2 = xp.column_sums(dZ2, o.ones, out=o.grads.b2)
+    db2 = xp.column_sums(o.ones, dZ2, out=o.grads.b2)
     dA1 = xp.times_W2(dZ2, W2, out=o.dH)
     # A1 = g(Z1)
     dZ1 = g.backward(A1, dA1, out=dA1, work=o.work, xp=xp)
     # Z1 = X W1^T + b1 (for a sparse X, see _kernels.sparse_weight_gradient)
-    if sp.issparse(X):
-        dW1 = _kernels.sparse_weight_gradient(dZ1, X, W1, l2 / S, buffers)
-    else:
+    if isinstance(X, np.ndarray) or not xp.is_numpy:
         dW1 = _plus_penalty(xp.matmul(dZ1.T, X, out=o.grads.W1), W1, l2 / S, xp, o)
-    db1 = xp.column_sums(dZ1, o.ones, out=o.grads.b1)
+    else:
+        dW1 = _kernels.sparse_weight_gradient(dZ1, X, W1, l2 / S, buffers)
+    db1 = xp.column_sums(o.ones, dZ1, out=o.grads.b1)
     return Params(dW1, db1, dW2, db2)
 
 

@@ -73,6 +73,7 @@ class GradientDescent:
         self.momentum = momentum
         self.velocity = velocity
         self._flat = None  # (params, grads, their two 1-D bases)
+        self._xp = None  # the operations of the parameters' namespace
 
     def step(self, params, grads):
         """Apply one update to each array of ``params``.
@@ -89,13 +90,16 @@ class GradientDescent:
         params : Params
             The updated parameters (``params`` itself in NumPy).
         """
-        xp = operations(params[0])
+        xp = self._xp
+        if xp is None:
+            xp = self._xp = operations(params[0])
         alpha = self.alpha
         if self.momentum == 0:
             flat = self._flat_bases(params, grads) if xp.is_numpy else None
             if flat is not None:
                 # The same elementwise update, in two calls instead of eight.
-                _descend(*flat, alpha, xp)
+                P, dP = flat
+                _descend(P, dP, alpha, xp)
                 return params
             updated = []
             for P, dP in zip(params, grads, strict=True):

@@ -559,3 +559,37 @@ def test_output_activations_are_stable_in_the_namespace(name):
         assert np.isfinite(result).all()
         assert_allclose(result, f(Z), rtol=1e-12, atol=1e-300, err_msg=f.__name__)
     assert all(np.isfinite(s).all() for s in slopes)
+
+
+# ------------------------------------------------------- the user guide's example
+
+
+def test_user_guide_example_runs_on_pytorch():
+    pytest.importorskip("torch")
+    # Array API example: start
+    import torch
+    from sklearn import config_context
+    from sklearn.datasets import load_digits
+
+    from sklearn_twolayer import TwoLayerClassifier, to_numpy
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    X, y = load_digits(return_X_y=True)
+    X = torch.asarray(X / 16, dtype=torch.float32, device=device)
+    y = torch.asarray(y, device=device)
+
+    with config_context(array_api_dispatch=True):
+        model = TwoLayerClassifier(tol=1e-3, random_state=0).fit(X, y)
+        proba = model.predict_proba(X[:5])  # a float32 tensor on `device`
+        accuracy = model.score(X, y)  # a Python float
+
+    numpy_model = to_numpy(model)  # the same model with NumPy arrays
+    # Array API example: end
+    assert model.W1_.device == proba.device == X.device
+    assert proba.dtype == torch.float32 and proba.shape == (5, 10)
+    assert accuracy > 0.95
+    assert isinstance(numpy_model.W1_, np.ndarray)
+    reference = TwoLayerClassifier(tol=1e-3, random_state=0)
+    reference.fit(to_host(X), to_host(y))
+    assert model.n_iter_ == reference.n_iter_
+    assert_close(model.W1_, reference.W1_, np.float32)

@@ -127,3 +127,21 @@ def test_sparse_rows_are_text_like(bench):
     counts = np.bincount(X.indices, minlength=1000)
     assert counts[:10].sum() > counts[-100:].sum()
     assert y.sum() == 150
+
+
+def test_namespace_torch_times_three_fits_and_leaves_sparse_out(bench, capsys):
+    pytest.importorskip("torch")
+
+    results = bench.main(
+        ["--quick", "--namespace", "torch", "--configs", "A,D", "--dtypes", "float32"]
+    )
+
+    # D is sparse: it has no tensor to run on.
+    assert set(results) == {("A", "float32")}
+    r = results[("A", "float32")]
+    assert r["torch"] > 0 and r["ours"] > 0 and r["mlp"] > 0
+    assert r["ratio_numpy"][1] <= r["ratio_numpy"][0] <= r["ratio_numpy"][2]
+    assert 0 <= r["acc_torch"] <= 1
+    out = capsys.readouterr().out
+    assert "on tensors s/epoch | on NumPy s/epoch | MLPClassifier s/epoch" in out
+    assert "PyTorch" in out and "| A |" in out and "| D |" not in out
