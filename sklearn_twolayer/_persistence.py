@@ -9,11 +9,14 @@ strings, so the only type that ``skops.io`` does not trust out of the box is the
 estimator class itself: :data:`SKOPS_TRUSTED_TYPES` names it (the tests check the
 name against the class, so that it follows the class if the module layout changes).
 
+A file written before a parameter existed loads with the parameter's default, and
+training continues from its state as it would have then (:func:`upgrade_state`).
+
 skops is never imported by this package: it is an optional dependency (the
 ``persist`` extra) that users import themselves.
 """
 
-__all__ = ["SKOPS_TRUSTED_TYPES", "InconsistentVersionWarning"]
+__all__ = ["SKOPS_TRUSTED_TYPES", "InconsistentVersionWarning", "upgrade_state"]
 
 SKOPS_TRUSTED_TYPES = [f"{__package__}._classifier.TwoLayerClassifier"]
 """Type names to pass as ``trusted`` to ``skops.io.load`` for a TwoLayerClassifier.
@@ -48,3 +51,33 @@ class InconsistentVersionWarning(UserWarning):
             "may behave differently. Refit it with this version, or load it with "
             "the version that saved it."
         )
+
+
+def upgrade_state(state, defaults):
+    """The state of a pickled estimator in the current layout, updated in place.
+
+    Parameters
+    ----------
+    state : dict
+        The ``__dict__`` of a pickled TwoLayerClassifier.
+    defaults : dict
+        The current parameters and their defaults: a parameter absent from the
+        file takes its default, which keeps the behaviour the file was fitted
+        with (every parameter added since 0.1.0 defaults to that behaviour).
+
+    Returns
+    -------
+    state : dict
+    """
+    for name, value in defaults.items():
+        state.setdefault(name, value)
+    if "_velocity" in state:
+        # 0.1.0 kept the velocity of its one update rule, gradient descent at a
+        # constant rate, alone.
+        velocity = state.pop("_velocity")
+        state["_optimizer_state"] = {
+            "solver": "sgd",
+            "learning_rate": float(state["alpha"]),
+            "velocity": None if velocity is None else list(velocity),
+        }
+    return state

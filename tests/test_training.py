@@ -109,7 +109,9 @@ def test_two_calls_of_one_epoch_equal_one_call_of_two(sparse):
 
     one = dataclasses.replace(SETTINGS, max_epochs=1)
     first = run(X, targets, params, one)
-    state = resume(first.params, first.velocity, first.loss_curve, first.t, X, one)
+    state = resume(
+        first.params, first.optimizer_state, first.loss_curve, first.t, X, one
+    )
     second = train(state, X, targets, None, row_indices(X), one)
 
     for a, b in zip(second.params, two.params, strict=True):

@@ -286,7 +286,7 @@ def test_partial_fit_momentum_carries_over_and_survives_pickling():
     forgetful = TwoLayerClassifier(**params)
     for _ in range(3):
         forgetful.partial_fit(X, y, classes=[0, 1])
-    forgetful._velocity = None
+    forgetful._optimizer_state = None
     for _ in range(3):
         forgetful.partial_fit(X, y)
     assert not np.allclose(forgetful.W1_, straight.W1_)
