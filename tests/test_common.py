@@ -24,6 +24,12 @@ CONFIGURATIONS = [
     TwoLayerClassifier(l2=1e-3),
     # Settings that suit float32 input: a smaller step and an explicit seed.
     TwoLayerClassifier(hidden_size=32, alpha=0.05, batch_size=64, random_state=0),
+    # Adam at MLPClassifier's step sizes: at alpha=0.1 its steps drive some
+    # probabilities of check_classifiers_train below the smallest float, where
+    # log(predict_proba) is -inf and predict_log_proba stays finite.
+    TwoLayerClassifier(solver="adam", alpha=0.01),
+    TwoLayerClassifier(learning_rate="adaptive"),
+    TwoLayerClassifier(learning_rate="adaptive", momentum=0.9, nesterovs_momentum=True),
     TwoLayerClassifier(early_stopping=True),
     TwoLayerClassifier(class_weight="balanced"),
     # The common checks train on the labels -1/1, 0/1/2, 1/2/3 and "one"/"two"/

@@ -831,10 +831,11 @@ def test_sparse_partial_fit_in_place_gives_the_copied_result(monkeypatch, dtype)
     [
         ({"momentum": 0.5}, lambda Xs: Xs),  # the velocity moves every column
         ({"l2": 0.1}, lambda Xs: Xs),  # so does the penalty
+        ({"solver": "adam"}, lambda Xs: Xs),  # and Adam's moments
         ({}, lambda Xs: Xs.toarray()),  # dense rows reach every column
         ({}, spread_over_half),  # copying W1 costs less than keeping half
     ],
-    ids=["momentum", "l2", "dense", "half-the-columns"],
+    ids=["momentum", "l2", "adam", "dense", "half-the-columns"],
 )
 def test_partial_fit_copies_W1_where_it_may_change_everywhere(params, X_of):
     Xs, y = wide_sparse()
