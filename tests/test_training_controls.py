@@ -1024,6 +1024,24 @@ def test_verbose_prints_one_line_per_epoch(capsys):
         assert float(match[2]) >= 0
 
 
+def test_verbose_tells_when_the_adaptive_rate_comes_down(capsys):
+    X, y = _data()
+    params = dict(learning_rate="adaptive", tol=10.0, n_iter_no_change=1)
+    fit_quietly(TwoLayerClassifier(4, max_iter=5, verbose=1, **params), X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    # A stall after epochs 3 and 5: each divides the rate by 5.
+    assert [line.split(":")[0] for line in lines] == [
+        "Epoch 1",
+        "Epoch 2",
+        "Epoch 3",
+        "Learning rate divided by 5",
+        "Epoch 4",
+        "Epoch 5",
+        "Learning rate divided by 5",
+    ]
+    assert lines[3].endswith(": 0.02") and lines[6].endswith(": 0.004")
+
+
 def test_verbose_with_validation_data_prints_its_score_and_loss(capsys):
     X, y = _data()
     est = fit_quietly(
