@@ -444,6 +444,7 @@ class Adam(Optimizer):
         self.vs = None
         self._layout = _Layout()
         self._scratch = None
+        self._cached = None  # (params[0], grads[0], blocks) of the last step
 
     @property
     def learning_rate(self):
@@ -464,17 +465,11 @@ class Adam(Optimizer):
         grads : sequence of ndarray or SparseGradient
             Their gradients dP = dJ/dP, same shapes; they are overwritten.
         """
-        grads = [_dense(P, dP) for P, dP in zip(params, grads, strict=True)]
-        if self.ms is None:
-            self.ms, self.vs = _arrays_like(params), _arrays_like(params)
-        if not _fits(self._scratch, params):
-            self._scratch = _arrays_like(params)
+        blocks = self._blocks(params, grads)
         self.t += 1
         rate = self.learning_rate
         beta_1, beta_2 = self.beta_1, self.beta_2
-        for P, dP, m, s, scratch in self._layout.blocks(
-            params, grads, self.ms, self.vs, self._scratch
-        ):
+        for P, dP, m, s, scratch in blocks:
             # m <- beta_1 * m + (1 - beta_1) * dP
             np.multiply(dP, 1 - beta_1, out=scratch)
             m *= beta_1
@@ -490,6 +485,28 @@ class Adam(Optimizer):
             update = np.multiply(m, -rate, out=scratch)
             update /= denominator
             P += update
+
+    def _blocks(self, params, grads):
+        """The arrays that a step updates together, moments and scratch made.
+
+        When the parameters and the gradients each tile one 1-D base, the
+        answer is kept for the next step, which passes the same arrays: a step
+        on a small network then costs its arithmetic alone.
+        """
+        cached = self._cached
+        if cached is not None and params[0] is cached[0] and grads[0] is cached[1]:
+            return cached[2]
+        dense = [_dense(P, dP) for P, dP in zip(params, grads, strict=True)]
+        if self.ms is None:
+            self.ms, self.vs = _arrays_like(params), _arrays_like(params)
+        if not _fits(self._scratch, params):
+            self._scratch = _arrays_like(params)
+        blocks = self._layout.blocks(params, dense, self.ms, self.vs, self._scratch)
+        if isinstance(blocks, list) and all(
+            a is b for a, b in zip(dense, grads, strict=True)
+        ):
+            self._cached = (params[0], grads[0], blocks)
+        return blocks
 
     def state(self):
         """The step count and the moments, as plain types.
@@ -511,6 +528,7 @@ class Adam(Optimizer):
         }
 
     def _restore(self, state):
+        self._cached = None
         self.t = state["t"]
         self.ms = None if state["ms"] is None else list(state["ms"])
         self.vs = None if state["vs"] is None else list(state["vs"])
