@@ -28,7 +28,7 @@ CONFIGURATIONS = [
     # probabilities of check_classifiers_train below the smallest float, where
     # log(predict_proba) is -inf and predict_log_proba stays finite.
     TwoLayerClassifier(solver="adam", alpha=0.01),
-    TwoLayerClassifier(learning_rate="adaptive"),
+    # The adaptive schedule and Nesterov's momentum in one configuration.
     TwoLayerClassifier(learning_rate="adaptive", momentum=0.9, nesterovs_momentum=True),
     TwoLayerClassifier(early_stopping=True),
     TwoLayerClassifier(class_weight="balanced"),
