@@ -402,6 +402,29 @@ def test_partial_fit_counts_stalls_over_calls_for_the_adaptive_rate():
     assert est.n_iter_ == 11
 
 
+def test_adaptive_rate_with_early_stopping_follows_the_validation_score():
+    # A tol that no validation score beats: a stall every second epoch from the
+    # third, each dividing the rate by 5, until the ninth finds it at
+    # 0.1 / 5**8 <= 1e-6 and stops the fit, with the best epoch's weights.
+    X, y = _blobs(n_samples=200, cluster_std=3.0)
+    est = TwoLayerClassifier(
+        4,
+        batch_size=20,
+        learning_rate="adaptive",
+        early_stopping=True,
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y)
+    assert est.n_iter_ == len(est.validation_scores_) == 19
+    # The kept epoch comes after two stalls; its optimiser state is kept with
+    # it, at the rate of that epoch, for a later partial_fit to continue from.
+    best = est.validation_scores_.index(est.best_validation_score_) + 1
+    assert best == 5
+    assert est._optimizer_state["learning_rate"] == pytest.approx(0.1 / 5**2)
+
+
 def test_warm_start_honours_max_iter_per_call():
     X, y = _data()
     est = TwoLayerClassifier(4, max_iter=5, warm_start=True, random_state=0)
