@@ -154,18 +154,23 @@ def sparse_text_like(rng, n, d, per_row):
     return X, (score > np.median(score)).astype(int)
 
 
-def estimators(config, epochs, seed, solver="sgd"):
-    """The two estimators, configured for the same training."""
+def learning_rate(config, solver):
+    """The learning rate of a configuration's fits under ``solver``."""
     # Adam's steps are the learning rate itself, whatever the gradient's scale:
     # the plain steps of the configurations would be far too long for it.
-    learning_rate = config.learning_rate if solver == "sgd" else 1e-3
+    return config.learning_rate if solver == "sgd" else 1e-3
+
+
+def estimators(config, epochs, seed, solver="sgd"):
+    """The two estimators, configured for the same training."""
+    rate = learning_rate(config, solver)
     # Passed only when asked for, so that the default run needs no parameter
     # beyond the article's plain gradient descent.
     extra = {} if solver == "sgd" else {"solver": solver}
     ours = TwoLayerClassifier(
         hidden_size=config.hidden_size,
         activation="relu",
-        alpha=learning_rate,
+        alpha=rate,
         batch_size=config.batch_size,
         max_iter=epochs,
         tol=0.0,
@@ -179,7 +184,7 @@ def estimators(config, epochs, seed, solver="sgd"):
         activation="relu",
         solver=solver,
         alpha=0.0,
-        learning_rate_init=learning_rate,
+        learning_rate_init=rate,
         batch_size=config.batch_size,
         momentum=0.0,
         nesterovs_momentum=False,
@@ -412,7 +417,7 @@ def report(results, configs, dtypes, info):
     for c in configs.values():
         lines.append(
             f"| {c.name} | {c.description} | {c.n_classes} | {c.hidden_size} | "
-            f"{c.batch_size} | {c.learning_rate:g} | {c.epochs} |"
+            f"{c.batch_size} | {learning_rate(c, info['solver']):g} | {c.epochs} |"
         )
     for dtype in dtypes:
         lines += [

@@ -240,6 +240,12 @@ class ArrayOps:
     def tanh(self, a, out=None):
         return self.xp.tanh(a)
 
+    def square(self, a, out=None):
+        return a * a
+
+    def sqrt(self, a, out=None):
+        return self.xp.sqrt(a)
+
     def copy(self, a, out=None):
         # Arrays here are never written to: the array itself serves as its copy.
         return a

@@ -10,13 +10,18 @@ if the fit learned nothing (:mod:`._diagnosis`). The math is in :mod:`._network`
 
 How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
 
-==============  ==========================  ===========================  =============
-call            starts from                 epochs                       stopping rule
-==============  ==========================  ===========================  =============
-fit             new weights (random_state)  up to max_iter               yes
-fit, warm       the current weights         up to max_iter (this call)   yes
-partial_fit     current (new on 1st call)   exactly one                  no
-==============  ==========================  ===========================  =============
+===========  ==========================  =======================  =========  =========
+call         starts from                 epochs                   optimiser  stop rule
+===========  ==========================  =======================  =========  =========
+fit          new weights (random_state)  up to max_iter           new        new
+fit, warm    the current weights         <= max_iter (this call)  continued  new
+partial_fit  current (new on 1st call)   exactly one              continued  continued
+===========  ==========================  =======================  =========  =========
+
+The optimiser's state (schedule, velocity, Adam's moments) is kept as plain numbers
+and arrays in ``_optimizer_state``. partial_fit's stopping rule never ends training
+(a call is one epoch); its count of epochs without improvement goes on over the
+calls, as in MLPClassifier, so that the adaptive schedule lowers its rate.
 
 Training never writes to the estimator: it works on copies of the parameters, which
 the estimator commits to its fitted attributes at the end (or, after Ctrl-C, those
@@ -40,7 +45,7 @@ from ._callbacks import Callbacks
 from ._checks import PARAM_NAMES
 from ._diagnosis import judge
 from ._network import Params, init_params, predict_logits
-from ._persistence import InconsistentVersionWarning
+from ._persistence import InconsistentVersionWarning, upgrade_state
 from ._version import __version__
 
 try:  # scikit-learn >= 1.9
@@ -79,7 +84,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     multiclass target, unless ``multiclass="ovr"``). It is trained by mini-batch
     gradient descent on the weighted cross-entropy plus an L2 penalty, with the
     gradients that the documentation's math page (``docs/math.rst``) derives by
-    backpropagation, each formula beside the code that computes it.
+    backpropagation, each formula beside the code that computes it. The update
+    that uses the gradients is the article's (``solver="sgd"``, optionally with a
+    learning-rate schedule and momentum) or Adam (``solver="adam"``).
 
     Read more in the :ref:`User Guide <user-guide>`; the derivation is in
     :ref:`The math: backpropagation, derived and coded <math>`.
@@ -110,7 +117,50 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     momentum : float, default=0.0
         Classical momentum in [0, 1): ``v = momentum * v - alpha * grad; W += v``.
-        0 is plain gradient descent.
+        0 is plain gradient descent. Used by ``solver="sgd"`` only.
+
+    solver : {"sgd", "adam"}, default="sgd"
+        The update that uses the gradients: ``"sgd"`` is the article's gradient
+        descent, with the ``learning_rate`` schedule and ``momentum``; ``"adam"``
+        is Kingma and Ba's Adam, for which ``alpha`` is Adam's step size (the
+        alpha of their paper; 0.001 there and in MLPClassifier). The gradients are
+        the same backpropagation either way.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        The rate schedule of ``solver="sgd"`` (used by it only), with ``t`` the
+        number of training rows seen (``t_``):
+
+        - ``"constant"``: ``alpha`` throughout.
+        - ``"invscaling"``: ``alpha / (t + 1) ** power_t``, recomputed at the end
+          of each epoch.
+        - ``"adaptive"``: ``alpha`` until the training loss (the validation score
+          with early stopping) fails to improve by ``tol`` for more than
+          ``n_iter_no_change`` epochs in a row; each such stall divides the rate
+          by 5 instead of stopping, and training stops at the first stall that
+          finds the rate at or below 1e-6.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule, >= 0. Used by ``solver="sgd"``
+        only.
+
+    nesterovs_momentum : bool, default=False
+        Whether ``momentum`` is Nesterov's (``W += momentum * v - alpha * grad``
+        with the new ``v``) rather than the classical one. Used by
+        ``solver="sgd"`` only, when ``momentum > 0``. The default differs from
+        MLPClassifier's (True), so that ``momentum`` means classical momentum
+        unless asked otherwise.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's estimate of the gradient's first moment, in [0, 1).
+        Used by ``solver="adam"`` only.
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's estimate of the gradient's second moment, in [0, 1).
+        Used by ``solver="adam"`` only.
+
+    epsilon : float, default=1e-8
+        Added to the square root of Adam's second moment, > 0, so that its
+        division stays finite. Used by ``solver="adam"`` only.
 
     multiclass : {"softmax", "ovr"}, default="softmax"
         Output layer for more than two classes: a softmax over K units, or K
@@ -149,7 +199,11 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         makes fit reproducible bit for bit.
 
     warm_start : bool, default=False
-        Whether fit continues from the current weights instead of new ones.
+        Whether fit continues from the current weights instead of new ones. It
+        also continues the optimiser's state: the schedule's rate, the velocity
+        of momentum, Adam's moments and step count (MLPClassifier starts its
+        optimiser afresh at each warm-started fit). The stopping rule starts
+        afresh at each fit.
 
     verbose : int or bool, default=0
         Print one line per epoch when positive.
@@ -237,6 +291,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
+        "solver": [StrOptions({"sgd", "adam"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
         "multiclass": [StrOptions({"softmax", "ovr"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -263,6 +324,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         max_iter=200,
         l2=0.0,
         momentum=0.0,
+        solver="sgd",
+        learning_rate="constant",
+        power_t=0.5,
+        nesterovs_momentum=False,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
         multiclass="softmax",
         early_stopping=False,
         validation_fraction=0.1,
@@ -281,6 +349,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self.max_iter = max_iter
         self.l2 = l2
         self.momentum = momentum
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.multiclass = multiclass
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -336,7 +411,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
         A call with no more rows than ``batch_size`` makes exactly one gradient step.
         Every row given is trained on: early stopping and validation data belong to
-        :meth:`fit` alone.
+        :meth:`fit` alone. The optimiser's state (the schedule's rate, the velocity,
+        Adam's moments) continues from the previous call; so does the count of
+        epochs without improvement, which under ``learning_rate="adaptive"`` lowers
+        the rate, as in MLPClassifier.
 
         Parameters
         ----------
@@ -447,6 +525,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self.get_params(deep=False),
             out_activation=layout.out_activation,
             max_epochs=1 if incremental else self.max_iter,
+            incremental=incremental,
             seed=seed,
             verbose=bool(self.verbose),
         )
@@ -536,9 +615,13 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         _checks.check_fitted_shapes(
             fitted, self._param_shapes(self.hidden_size), self.hidden_size, incremental
         )
-        velocity = getattr(self, "_velocity", None)
-        args = (fitted, velocity, self.loss_curve_, self.t_, X, settings)
-        return _training.resume(*args, in_place=incremental)
+        optimizer_state = getattr(self, "_optimizer_state", None)
+        args = (fitted, optimizer_state, self.loss_curve_, self.t_, X, settings)
+        return _training.resume(
+            *args,
+            no_improvement_count=getattr(self, "_no_improvement_count", 0),
+            in_place=incremental,
+        )
 
     def _commit(self, result, attributes, seed, class_counts, validated, incremental):
         """Write the result of a training call to the fitted attributes."""
@@ -547,7 +630,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         self._seed = seed
         self._class_counts = class_counts
         self.W1_, self.b1_, self.W2_, self.b2_ = result.params
-        self._velocity = result.velocity
+        self._optimizer_state = result.optimizer_state
+        self._no_improvement_count = result.no_improvement_count
         self.loss_curve_ = result.loss_curve
         self.loss_ = self.loss_curve_[-1]
         self.best_loss_ = min(self.loss_curve_)
@@ -703,7 +787,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             warnings.warn(
                 InconsistentVersionWarning(version, __version__), stacklevel=2
             )
-        super().__setstate__(state)
+        defaults = type(self)().get_params(deep=False)
+        super().__setstate__(upgrade_state(state, defaults))
 
 
 def _placed_classes(classes, place, kind):

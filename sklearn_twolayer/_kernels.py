@@ -487,6 +487,8 @@ class NumpyOps:
     log = staticmethod(np.log)
     log1p = staticmethod(np.log1p)
     tanh = staticmethod(np.tanh)
+    square = staticmethod(np.square)
+    sqrt = staticmethod(np.sqrt)
     matmul = staticmethod(np.matmul)
     sum = staticmethod(np.sum)
     any = staticmethod(np.any)

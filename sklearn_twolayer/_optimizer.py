@@ -186,14 +186,19 @@ class Optimizer(abc.ABC):
 
     @abc.abstractmethod
     def step(self, params, grads):
-        """Apply one update to each array of ``params`` in place.
+        """Apply one update to each array of ``params``.
 
         Parameters
         ----------
-        params : sequence of ndarray
-            The parameters P, updated in place.
-        grads : sequence of ndarray or SparseGradient
+        params : sequence of array
+            The parameters P; NumPy arrays are updated in place.
+        grads : sequence of array or SparseGradient
             Their gradients dP = dJ/dP, same shapes; they may be overwritten.
+
+        Returns
+        -------
+        params : sequence of array
+            The updated parameters (``params`` itself in NumPy).
         """
 
     def end_epoch(self, samples_seen):
@@ -333,31 +338,45 @@ class SGD(Optimizer):
         return self._descent.velocity
 
     def step(self, params, grads):
-        """Apply one update to each array of ``params`` in place.
+        """Apply one update to each array of ``params``.
 
         Parameters
         ----------
-        params : sequence of ndarray
-            The parameters P, updated in place.
-        grads : sequence of ndarray or SparseGradient
+        params : sequence of array
+            The parameters P; NumPy arrays are updated in place.
+        grads : sequence of array or SparseGradient
             Their gradients dP = dJ/dP, same shapes; they may be overwritten.
+
+        Returns
+        -------
+        params : sequence of array
+            The updated parameters (``params`` itself in NumPy).
         """
         if self.nesterov and self.momentum != 0:
-            self._nesterov_step(params, grads)
-            return params
+            return self._nesterov_step(params, grads)
         return self._descent.step(params, grads)
 
     def _nesterov_step(self, params, grads):
         """Nesterov's step: the velocity, then the update at the new velocity."""
         rate, momentum = self._descent.alpha, self.momentum
-        if self._descent.velocity is None:
-            self._descent.velocity = _arrays_like(params)
-        if not _fits(self._scratch, params):
-            self._scratch = _arrays_like(params)
-        for P, dP, v, update in self._layout.blocks(
-            params, grads, self._descent.velocity, self._scratch
-        ):
-            v *= momentum
+        xp = operations(params[0])
+        if not xp.is_numpy:
+            if self._descent.velocity is None:
+                self._descent.velocity = [xp.zeros_like(P) for P in params]
+            blocks = zip(
+                params, grads, self._descent.velocity, [None] * len(params), strict=True
+            )
+        else:
+            if self._descent.velocity is None:
+                self._descent.velocity = _arrays_like(params)
+            if not _fits(self._scratch, params):
+                self._scratch = _arrays_like(params)
+            blocks = self._layout.blocks(
+                params, grads, self._descent.velocity, self._scratch
+            )
+        updated, velocity = [], []
+        for P, dP, v, update in blocks:
+            v = xp.multiply(v, momentum, out=v)
             if type(dP) is SparseGradient:
                 # Each dP term goes into the columns that the batch touches
                 # alone, so P + momentum * v is rounded before -rate * dP is
@@ -367,11 +386,18 @@ class SGD(Optimizer):
                 P += update
                 add_sparse_product(P.T, dP.X, dP.dZ1, -rate)
                 continue
-            dP *= rate
-            v -= dP
-            np.multiply(v, momentum, out=update)
-            update -= dP
-            P += update
+            # v <- momentum * v - rate * dP
+            dP = xp.multiply(dP, rate, out=dP)
+            v = xp.subtract(v, dP, out=v)
+            # P <- P + momentum * v - rate * dP
+            update = xp.multiply(v, momentum, out=update)
+            update = xp.subtract(update, dP, out=update)
+            updated.append(xp.add(P, update, out=P))
+            velocity.append(v)
+        if xp.is_numpy:
+            return params
+        self._descent.velocity = velocity
+        return _remade(params, updated)
 
     def end_epoch(self, samples_seen):
         """Recompute the ``"invscaling"`` rate; the other schedules keep theirs.
@@ -474,6 +500,7 @@ class Adam(Optimizer):
         self.vs = None
         self._layout = _Layout()
         self._scratch = None
+        self._cached = None  # (params[0], grads[0], blocks) of the last step
 
     @property
     def learning_rate(self):
@@ -485,41 +512,76 @@ class Adam(Optimizer):
         )
 
     def step(self, params, grads):
-        """Apply one update to each array of ``params`` in place.
+        """Apply one update to each array of ``params``.
 
         Parameters
         ----------
-        params : sequence of ndarray
-            The parameters P, updated in place.
-        grads : sequence of ndarray or SparseGradient
+        params : sequence of array
+            The parameters P; NumPy arrays are updated in place.
+        grads : sequence of array or SparseGradient
             Their gradients dP = dJ/dP, same shapes; they are overwritten.
+
+        Returns
+        -------
+        params : sequence of array
+            The updated parameters (``params`` itself in NumPy).
         """
-        grads = [_dense(P, dP) for P, dP in zip(params, grads, strict=True)]
+        xp = operations(params[0])
+        if xp.is_numpy:
+            blocks = self._blocks(params, grads)
+        else:
+            if self.ms is None:
+                self.ms = [xp.zeros_like(P) for P in params]
+                self.vs = [xp.zeros_like(P) for P in params]
+            blocks = zip(
+                params, grads, self.ms, self.vs, [None] * len(params), strict=True
+            )
+        self.t += 1
+        rate = self.learning_rate
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        updated = []
+        for P, dP, m, s, scratch in blocks:
+            # m <- beta_1 * m + (1 - beta_1) * dP
+            scratch = xp.multiply(dP, 1 - beta_1, out=scratch)
+            m = xp.multiply(m, beta_1, out=m)
+            m = xp.add(m, scratch, out=m)
+            # s <- beta_2 * s + (1 - beta_2) * dP ** 2; dP is scratch from here.
+            dP = xp.square(dP, out=dP)
+            dP = xp.multiply(dP, 1 - beta_2, out=dP)
+            s = xp.multiply(s, beta_2, out=s)
+            s = xp.add(s, dP, out=s)
+            # P <- P - alpha_t * m / (sqrt(s) + epsilon)
+            denominator = xp.sqrt(s, out=dP)
+            denominator = xp.add(denominator, self.epsilon, out=denominator)
+            update = xp.multiply(m, -rate, out=scratch)
+            update = xp.divide(update, denominator, out=update)
+            updated.append((xp.add(P, update, out=P), m, s))
+        if xp.is_numpy:
+            return params
+        new, self.ms, self.vs = (list(a) for a in zip(*updated, strict=True))
+        return _remade(params, new)
+
+    def _blocks(self, params, grads):
+        """The arrays that a step updates together, moments and scratch made.
+
+        When the parameters and the gradients each tile one 1-D base, the
+        answer is kept for the next step, which passes the same arrays: a step
+        on a small network then costs its arithmetic alone.
+        """
+        cached = self._cached
+        if cached is not None and params[0] is cached[0] and grads[0] is cached[1]:
+            return cached[2]
+        dense = [_dense(P, dP) for P, dP in zip(params, grads, strict=True)]
         if self.ms is None:
             self.ms, self.vs = _arrays_like(params), _arrays_like(params)
         if not _fits(self._scratch, params):
             self._scratch = _arrays_like(params)
-        self.t += 1
-        rate = self.learning_rate
-        beta_1, beta_2 = self.beta_1, self.beta_2
-        for P, dP, m, s, scratch in self._layout.blocks(
-            params, grads, self.ms, self.vs, self._scratch
+        blocks = self._layout.blocks(params, dense, self.ms, self.vs, self._scratch)
+        if isinstance(blocks, list) and all(
+            a is b for a, b in zip(dense, grads, strict=True)
         ):
-            # m <- beta_1 * m + (1 - beta_1) * dP
-            np.multiply(dP, 1 - beta_1, out=scratch)
-            m *= beta_1
-            m += scratch
-            # s <- beta_2 * s + (1 - beta_2) * dP ** 2; dP is scratch from here.
-            np.square(dP, out=dP)
-            dP *= 1 - beta_2
-            s *= beta_2
-            s += dP
-            # P <- P - alpha_t * m / (sqrt(s) + epsilon)
-            denominator = np.sqrt(s, out=dP)
-            denominator += self.epsilon
-            update = np.multiply(m, -rate, out=scratch)
-            update /= denominator
-            P += update
+            self._cached = (params[0], grads[0], blocks)
+        return blocks
 
     def state(self):
         """The step count and the moments, as plain types.
@@ -541,6 +603,7 @@ class Adam(Optimizer):
         }
 
     def _restore(self, state):
+        self._cached = None
         self.t = state["t"]
         self.ms = None if state["ms"] is None else list(state["ms"])
         self.vs = None if state["vs"] is None else list(state["vs"])

@@ -12,6 +12,9 @@ layout changes). A model fitted on the arrays of another library (PyTorch, CuPy,
 ...) holds that library's arrays, which skops cannot store: :func:`to_numpy` makes
 a NumPy copy of it.
 
+A file written before a parameter existed loads with the parameter's default, and
+training continues from its state as it would have then (:func:`upgrade_state`).
+
 skops is never imported by this package: it is an optional dependency (the
 ``persist`` extra) that users import themselves.
 """
@@ -22,7 +25,12 @@ from sklearn.base import BaseEstimator
 
 from ._arrays import to_host
 
-__all__ = ["SKOPS_TRUSTED_TYPES", "InconsistentVersionWarning", "to_numpy"]
+__all__ = [
+    "SKOPS_TRUSTED_TYPES",
+    "InconsistentVersionWarning",
+    "to_numpy",
+    "upgrade_state",
+]
 
 
 def to_numpy(estimator):
@@ -118,3 +126,33 @@ class InconsistentVersionWarning(UserWarning):
             "may behave differently. Refit it with this version, or load it with "
             "the version that saved it."
         )
+
+
+def upgrade_state(state, defaults):
+    """The state of a pickled estimator in the current layout, updated in place.
+
+    Parameters
+    ----------
+    state : dict
+        The ``__dict__`` of a pickled TwoLayerClassifier.
+    defaults : dict
+        The current parameters and their defaults: a parameter absent from the
+        file takes its default, which keeps the behaviour the file was fitted
+        with (every parameter added since 0.1.0 defaults to that behaviour).
+
+    Returns
+    -------
+    state : dict
+    """
+    for name, value in defaults.items():
+        state.setdefault(name, value)
+    if "_velocity" in state:
+        # 0.1.0 kept the velocity of its one update rule, gradient descent at a
+        # constant rate, alone.
+        velocity = state.pop("_velocity")
+        state["_optimizer_state"] = {
+            "solver": "sgd",
+            "learning_rate": float(state["alpha"]),
+            "velocity": None if velocity is None else list(velocity),
+        }
+    return state

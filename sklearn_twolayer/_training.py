@@ -6,7 +6,8 @@ skorch's ``fit_loop``/``run_single_epoch``/``train_step``:
 
 * :func:`train` -- the epochs: shuffle, run, check, score on the validation rows,
   apply the stopping rule, keep a copy of the last finished epoch for Ctrl-C;
-* :func:`run_epoch` -- one pass over the mini-batches, returning the epoch's loss;
+* :func:`run_epoch` -- one pass over the mini-batches, returning the epoch's loss
+  and the parameters;
 * :func:`train_step` -- one batch: the loss and gradients, then the update.
 
 Training works on the parameters of a :class:`State`, which the caller builds from
@@ -35,7 +36,7 @@ from ._arrays import move, namespace, operations
 from ._checks import check_finite
 from ._kernels import Buffers, flat_params, shared_base
 from ._network import Params, loss_and_grads
-from ._optimizer import GradientDescent
+from ._optimizer import make_optimizer
 
 __all__ = [
     "Batches",
@@ -63,9 +64,10 @@ class Settings:
     out_activation : {"logistic", "softmax"}
         The output activation.
     alpha : float
-        The learning rate.
+        The learning rate of ``"sgd"`` (its initial rate under a schedule), the
+        step size of ``"adam"``.
     momentum : float
-        Classical momentum, in [0, 1).
+        The weight of the velocity of ``"sgd"``, in [0, 1).
     l2 : float
         The L2 penalty lambda.
     batch_size : int
@@ -81,6 +83,19 @@ class Settings:
         The stopping rule (see :class:`Stopper`).
     verbose : bool
         Whether to print a line per epoch.
+    solver : {"sgd", "adam"}
+        The update rule (see :func:`._optimizer.make_optimizer`).
+    learning_rate : {"constant", "invscaling", "adaptive"}
+        The schedule of ``"sgd"``.
+    power_t : float
+        The exponent of the ``"invscaling"`` schedule.
+    nesterovs_momentum : bool
+        Whether ``"sgd"`` applies Nesterov's momentum rather than the classical one.
+    beta_1, beta_2, epsilon : float
+        The settings of ``"adam"``.
+    incremental : bool
+        Whether the call is a partial_fit, whose stopping rule continues the count
+        of the calls before it (see :func:`train`).
     """
 
     activation: str
@@ -95,6 +110,14 @@ class Settings:
     tol: float
     n_iter_no_change: float
     verbose: bool = False
+    solver: str = "sgd"
+    learning_rate: str = "constant"
+    power_t: float = 0.5
+    nesterovs_momentum: bool = False
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    incremental: bool = False
 
     @classmethod
     def of(cls, params, **values):
@@ -104,23 +127,35 @@ class Settings:
 
 
 class State:
-    """Everything a training call changes: parameters, velocity, curves, counts.
+    """Everything a training call changes: parameters, optimiser, curves, counts.
 
-    ``params`` and ``velocity`` are the call's own copies (in NumPy, where they
-    are trained in place), but for a W1 trained in place, whose ``rollback`` (a
-    :class:`ColumnRollback`) can put it back as it was. ``origin`` holds the
-    fitted arrays that ``params`` were copied from without checking that their
-    values are finite: training names them if it fails. ``loss_curve`` holds the
-    whole curve, earlier calls' epochs first.
+    ``params`` and the arrays of ``optimizer_state`` (see
+    :meth:`._optimizer.Optimizer.state`) are the call's own copies (in NumPy,
+    where training writes into them), but for a W1
+    trained in place, whose ``rollback`` (a :class:`ColumnRollback`) can put it
+    back as it was. ``origin`` holds the fitted arrays that ``params`` were copied
+    from without checking that their values are finite: training names them if it
+    fails. ``loss_curve`` holds the whole curve, earlier calls' epochs first;
+    ``no_improvement_count`` the epochs in a row whose training loss did not
+    improve by ``tol``, which a partial_fit continues.
     """
 
     def __init__(
-        self, params, velocity=None, loss_curve=(), t=0, *, origin=None, rollback=None
+        self,
+        params,
+        optimizer_state=None,
+        loss_curve=(),
+        t=0,
+        *,
+        no_improvement_count=0,
+        origin=None,
+        rollback=None,
     ):
         self.params = params
-        self.velocity = velocity
+        self.optimizer_state = optimizer_state
         self.loss_curve = list(loss_curve)
         self.t = t
+        self.no_improvement_count = no_improvement_count
         self.origin = origin
         self.rollback = rollback
         self.n_iter = 0
@@ -132,7 +167,7 @@ class State:
 
         The arrays keep their memory order (W1 and W2 in Fortran order), and
         arrays laid out in one (see :func:`._kernels.flat_params`) are copied in
-        one call.
+        one call, the optimiser's as the parameters.
         """
 
         def copies(arrays):
@@ -147,9 +182,10 @@ class State:
 
         copy = State(
             Params(*copies(self.params)),
-            copies(self.velocity),
+            _map_arrays(copies, self.optimizer_state),
             self.loss_curve,
             self.t,
+            no_improvement_count=self.no_improvement_count,
         )
         copy.n_iter = self.n_iter
         copy.validation_scores = list(self.validation_scores)
@@ -165,12 +201,16 @@ class Result:
     ----------
     params : Params or None
         The trained parameters (None when nothing was kept).
-    velocity : list of ndarray or None
-        The optimiser's state.
+    optimizer_state : dict or None
+        The optimiser's state (see :meth:`._optimizer.Optimizer.state`), to
+        continue from; None when nothing was kept.
     loss_curve : list of float
         The training loss of every epoch, earlier calls' first.
     t : int
         Training rows processed since the weights were initialised.
+    no_improvement_count : int
+        The epochs in a row, up to the last, whose training loss did not improve
+        by ``tol`` (0 after a call whose stopping rule judged validation scores).
     n_iter : int
         Epochs of this call whose result is kept.
     validation_scores, validation_loss_curve : list of float
@@ -182,9 +222,10 @@ class Result:
     """
 
     params: Params | None
-    velocity: list | None
+    optimizer_state: dict | None
     loss_curve: list
     t: int
+    no_improvement_count: int
     n_iter: int
     validation_scores: list
     validation_loss_curve: list
@@ -206,9 +247,10 @@ class Result:
     def of(cls, state, stop):
         return cls(
             state.params,
-            state.velocity,
+            state.optimizer_state,
             [float(v) for v in state.loss_curve],
             int(state.t),
+            int(state.no_improvement_count),
             state.n_iter,
             state.validation_scores,
             state.validation_loss_curve,
@@ -255,9 +297,8 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
     """
     callbacks = _NoCallbacks() if callbacks is None else callbacks
     batch_size = min(settings.batch_size, len(rows))
-    xp = operations(X)
     buffers = None
-    if xp.is_numpy:
+    if operations(X).is_numpy:
         # W1 and W2 in Fortran order (see _kernels), as the fitted attributes
         # keep them.
         state.params = state.params._replace(
@@ -267,10 +308,8 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
         if not sp.issparse(X):
             # One array under the four, so that an update is two NumPy calls.
             state.params = flat_params(state.params)
-        if state.velocity is not None:
-            state.velocity = [np.asfortranarray(v) for v in state.velocity]
         buffers = Buffers(batch_size, state.params, sparse_gradients=sp.issparse(X))
-    optimizer = GradientDescent(settings.alpha, settings.momentum, state.velocity)
+    optimizer = _optimizer_of(state, settings)
     batches = Batches(
         X,
         targets,
@@ -279,11 +318,7 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
         batch_size,
         contiguous=not settings.shuffle and len(rows) == X.shape[0],
     )
-    stopper = Stopper(
-        settings.tol,
-        settings.n_iter_no_change,
-        validation is not None and validation.stop_early,
-    )
+    stopper = _stopper_of(state, settings, validation)
     best = last_good = None
     stop = "max_epochs"
     try:
@@ -300,7 +335,6 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
             loss, state.params = run_epoch(
                 state.params, optimizer, buffers, batches, settings
             )
-            state.velocity = optimizer.velocity
             state.n_iter += 1
             state.t += len(rows)
             state.loss_curve.append(loss)
@@ -317,7 +351,19 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
                 state.validation_loss_curve.append(val_loss)
             if settings.verbose:
                 _print_epoch(epoch + 1, state, time.perf_counter() - start)
-            improved, no_improvement = stopper.update(state)
+            improved, stalled = stopper.update(state)
+            # MLPClassifier's order: the schedule advances once the epoch is
+            # counted and judged; then a stall either stops the training or,
+            # under the adaptive schedule, lowers the rate and the count starts
+            # afresh.
+            optimizer.end_epoch(state.t)
+            no_improvement = stalled and optimizer.on_stall()
+            if stalled and not no_improvement:
+                stopper.restart()
+                if settings.verbose:
+                    print(f"Learning rate divided by 5: {optimizer.learning_rate:g}")
+            state.optimizer_state = optimizer.state()
+            state.no_improvement_count = stopper.training_count()
             if improved and stopper.on_validation:
                 best = state.snapshot()
             stop_requested = callbacks.end_epoch(state.params)
@@ -331,13 +377,77 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
                 last_good = state.snapshot()
     except KeyboardInterrupt:
         if last_good is None:
-            return Result(None, None, [], 0, 0, [], [], "interrupted")
+            return Result(None, None, [], 0, 0, 0, [], [], "interrupted")
         return Result.of(last_good, "interrupted")
     if stopper.on_validation:
-        # Keep the epoch that scored best on the validation data.
+        # Keep the epoch that scored best on the validation data, with the
+        # optimiser's state of that epoch.
         state.params = best.params
-        state.velocity = best.velocity
+        state.optimizer_state = best.optimizer_state
     return Result.of(state, stop)
+
+
+def _optimizer_of(state, settings):
+    """The optimiser of the call, continuing from ``state.optimizer_state``.
+
+    The state's arrays are copied into the layout of ``state.params``, so that
+    an update runs over one array where the parameters are in one.
+    """
+    previous = state.optimizer_state
+    if previous is not None and previous.get("solver") != settings.solver:
+        # The state of another rule means nothing to this one: it starts afresh.
+        previous = None
+    flat = shared_base(state.params) is not None
+
+    def lay_out(arrays):
+        if not isinstance(arrays[0], np.ndarray):
+            # Another namespace: the arrays are used as they are.
+            return list(arrays)
+        arrays = [np.asfortranarray(a) if a.ndim == 2 else a for a in arrays]
+        return list(flat_params(arrays)) if flat else arrays
+
+    return make_optimizer(
+        settings.solver,
+        settings.alpha,
+        momentum=settings.momentum,
+        nesterov=settings.nesterovs_momentum,
+        learning_rate=settings.learning_rate,
+        power_t=settings.power_t,
+        beta_1=settings.beta_1,
+        beta_2=settings.beta_2,
+        epsilon=settings.epsilon,
+        state=_map_arrays(lay_out, previous),
+    )
+
+
+def _stopper_of(state, settings, validation):
+    """The stopping rule of the call: afresh for fit, continued for partial_fit."""
+    if settings.incremental and state.loss_curve:
+        # As in MLPClassifier, partial_fit's rule goes on from the calls before
+        # it, so that the adaptive schedule lowers its rate when the loss stalls
+        # over calls; any other stall ends a call of one epoch anyway.
+        return Stopper(
+            settings.tol,
+            settings.n_iter_no_change,
+            on_validation=False,
+            best=-min(state.loss_curve),
+            count=state.no_improvement_count,
+        )
+    return Stopper(
+        settings.tol,
+        settings.n_iter_no_change,
+        validation is not None and validation.stop_early,
+    )
+
+
+def _map_arrays(func, optimizer_state):
+    """``optimizer_state`` with each of its lists of arrays replaced by ``func``'s."""
+    if optimizer_state is None:
+        return None
+    return {
+        key: func(value) if isinstance(value, list) else value
+        for key, value in optimizer_state.items()
+    }
 
 
 def run_epoch(params, optimizer, buffers, batches, settings):
@@ -439,23 +549,24 @@ def _print_epoch(epoch, state, seconds):
 
 
 class Stopper:
-    """scikit-learn's stopping rule for MLPClassifier, applied per call to fit.
+    """scikit-learn's stopping rule for MLPClassifier.
 
     An epoch improves when the training loss falls by more than ``tol`` below its
     best (or, on validation data, when the score rises by more than ``tol`` above
-    its best); training stops after more than ``n_iter_no_change`` epochs in a row
-    without improvement.
+    its best); the loss has stalled after more than ``n_iter_no_change`` epochs in
+    a row without improvement. Each call to fit starts the rule afresh; a
+    partial_fit continues it from ``best`` and ``count``.
     """
 
-    def __init__(self, tol, n_iter_no_change, on_validation):
+    def __init__(self, tol, n_iter_no_change, on_validation, best=-np.inf, count=0):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.on_validation = on_validation
-        self.best = -np.inf
-        self.count = 0
+        self.best = best
+        self.count = count
 
     def update(self, state):
-        """Record an epoch; return (new best, stop now)."""
+        """Record an epoch; return (new best, stalled)."""
         if self.on_validation:
             value = state.validation_scores[-1]
         else:
@@ -465,6 +576,14 @@ class Stopper:
         if improved:
             self.best = value
         return improved, self.count > self.n_iter_no_change
+
+    def restart(self):
+        """Count the epochs without improvement from zero again."""
+        self.count = 0
+
+    def training_count(self):
+        """The count that a partial_fit continues: 0 if it counts validation epochs."""
+        return 0 if self.on_validation else self.count
 
 
 # ----------------------------------------------------- W1 trained in place
@@ -513,14 +632,16 @@ class ColumnRollback:
 def in_place_columns(W1, X, settings):
     """The columns of a fitted W1 that partial_fit on X may train in place, or None.
 
-    Steps on sparse rows without momentum or L2 term change only the columns of W1
-    that the rows reach, and :class:`ColumnRollback` keeps those alone. W1 must
-    already be what training works on (writeable, Fortran-ordered, of X's dtype, of
-    X's width). Keeping and checking the columns gathers them twice: beyond a
-    third of W1, copying all of it costs less.
+    Gradient steps on sparse rows without momentum or L2 term change only the
+    columns of W1 that the rows reach, and :class:`ColumnRollback` keeps those
+    alone. W1 must already be what training works on (writeable, Fortran-ordered,
+    of X's dtype, of X's width). Keeping and checking the columns gathers them
+    twice: beyond a third of W1, copying all of it costs less.
     """
     if not (
         sp.issparse(X)
+        # Adam's moments move every column that a step has ever reached.
+        and settings.solver == "sgd"
         and settings.momentum == 0
         and settings.l2 == 0
         and isinstance(W1, np.ndarray)
@@ -535,7 +656,17 @@ def in_place_columns(W1, X, settings):
     return columns if 3 * len(columns) <= X.shape[1] else None
 
 
-def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
+def resume(
+    fitted,
+    optimizer_state,
+    loss_curve,
+    t,
+    X,
+    settings,
+    *,
+    no_improvement_count=0,
+    in_place=False,
+):
     """The state that continues training from fitted parameters.
 
     Parameters
@@ -543,13 +674,16 @@ def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
     fitted : Params
         The fitted arrays; they are copied to X's dtype (keeping their memory
         order), but for a W1 that partial_fit may train in place.
-    velocity : list of ndarray or None
-        The fitted optimiser state, copied likewise.
+    optimizer_state : dict or None
+        The fitted optimiser state (see :meth:`._optimizer.Optimizer.state`),
+        its arrays copied likewise.
     loss_curve : list of float
     t : int
     X : {ndarray, sparse matrix}
         The rows of the call.
     settings : Settings
+    no_improvement_count : int, default=0
+        The stopping rule's count after the last call (see :class:`State`).
     in_place : bool, default=False
         Whether W1 may be trained in place (partial_fit).
 
@@ -561,10 +695,17 @@ def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
     if not operations(X).is_numpy:
         # Training makes new arrays rather than write into these: no copies.
         xp, device = namespace(X)
-        params = Params(*(move(p, xp, device, X.dtype) for p in fitted))
-        if velocity is not None:
-            velocity = [move(v, xp, device, X.dtype) for v in velocity]
-        return State(params, velocity, loss_curve, t, origin=fitted)
+        return State(
+            Params(*(move(p, xp, device, X.dtype) for p in fitted)),
+            _map_arrays(
+                lambda arrays: [move(a, xp, device, X.dtype) for a in arrays],
+                optimizer_state,
+            ),
+            loss_curve,
+            t,
+            no_improvement_count=no_improvement_count,
+            origin=fitted,
+        )
     columns = in_place_columns(fitted.W1, X, settings) if in_place else None
     # order="K": a fitted W1_ and W2_ are in Fortran order, which train would
     # otherwise have to restore with a second copy.
@@ -574,13 +715,16 @@ def resume(fitted, velocity, loss_curve, t, X, settings, *, in_place=False):
             for i, p in enumerate(fitted)
         )
     )
-    if velocity is not None:
-        velocity = [np.array(v, dtype=X.dtype) for v in velocity]
+    optimizer_state = _map_arrays(
+        lambda arrays: [np.array(a, X.dtype, order="K") for a in arrays],
+        optimizer_state,
+    )
     return State(
         params,
-        velocity,
+        optimizer_state,
         loss_curve,
         t,
+        no_improvement_count=no_improvement_count,
         # Their values are checked only if training fails: for a wide model, a
         # scan of W1 costs as much as a partial_fit call on a few batches.
         origin=fitted,

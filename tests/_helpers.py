@@ -63,16 +63,26 @@ def assert_same_state(before, after):
     """Two states of :func:`state_of` (or two ``vars``) hold the same values."""
     assert before.keys() == after.keys()
     for key in before:
-        a, b = before[key], after[key]
-        if isinstance(a, np.ndarray):
-            assert a.dtype == b.dtype, key
-            np.testing.assert_array_equal(a, b, err_msg=key)
-        elif isinstance(a, list) and a and isinstance(a[0], np.ndarray):
-            assert len(a) == len(b), key
-            for u, v in zip(a, b, strict=True):
-                np.testing.assert_array_equal(u, v, err_msg=key)
-        else:
-            assert a == b, key
+        _assert_same_value(before[key], after[key], key)
+
+
+def _assert_same_value(a, b, where):
+    # Arrays, and the lists and dicts of them that the optimiser's state holds,
+    # compared item by item; anything else with ==.
+    if isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray), where
+        assert a.dtype == b.dtype, where
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for key in a:
+            _assert_same_value(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, list) and a and isinstance(a[0], np.ndarray):
+        assert len(a) == len(b), where
+        for i, (u, v) in enumerate(zip(a, b, strict=True)):
+            _assert_same_value(u, v, f"{where}[{i}]")
+    else:
+        assert a == b, where
 
 
 # ---------------------------------------------- small problems for the math

@@ -129,12 +129,23 @@ def _problem(target, dtype, n_samples=64, seed=0):
     return X.astype(dtype), y
 
 
+# Each target with another update rule, so that every rule's state lives in the
+# namespace too.
 TARGETS = {
     "binary": {"momentum": 0.9},
-    "softmax": {"l2": 1e-2},
-    "ovr": {"multiclass": "ovr", "activation": "tanh", "momentum": 0.5},
+    "softmax": {"l2": 1e-2, "solver": "adam", "alpha": 0.01},
+    "ovr": {
+        "multiclass": "ovr",
+        "activation": "tanh",
+        "momentum": 0.5,
+        "nesterovs_momentum": True,
+        "learning_rate": "invscaling",
+    },
     "multilabel": {"activation": "logistic", "momentum": 0.9, "l2": 1e-3},
 }
+
+# The arrays of each rule's state (see _optimizer.Optimizer.state).
+STATE_ARRAYS = {"sgd": ("velocity",), "adam": ("ms", "vs")}
 
 
 def _model(**params):
@@ -174,9 +185,12 @@ def test_fit_in_a_namespace_equals_the_numpy_fit(place, target, dtype, dispatch)
         assert place.holds(value), name
         assert to_host(value).dtype == dtype, name
         assert_close(value, getattr(reference, name), dtype, name)
-    if "momentum" in params:
-        assert len(model._velocity) == 4
-        assert all(place.holds(v) for v in model._velocity)
+    state = model._optimizer_state
+    for key in STATE_ARRAYS[state["solver"]]:
+        assert len(state[key]) == 4
+        assert all(place.holds(a) for a in state[key]), key
+        for a, b in zip(state[key], reference._optimizer_state[key], strict=True):
+            assert_close(a, b, dtype, key)
     assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-5)
     for method in ("decision_function", "predict_proba", "predict_log_proba"):
         output = getattr(model, method)(place(X))
@@ -328,15 +342,22 @@ def test_partial_fit_stream_equals_the_numpy_stream(place, dispatch):
 
 def test_early_stopping_and_warm_start_in_the_namespace(place, dispatch):
     X, y = _problem("softmax", np.float64, n_samples=120)
-    params = {"early_stopping": True, "n_iter_no_change": 3, "max_iter": 12}
+    params = {
+        "early_stopping": True,
+        "n_iter_no_change": 3,
+        "max_iter": 12,
+        "learning_rate": "adaptive",
+    }
     reference = fit_quietly(_model(warm_start=True, **params), X, y)
     model = fit_quietly(_model(warm_start=True, **params), place(X), place(y))
 
     assert model.n_iter_ == reference.n_iter_
     assert_allclose(model.validation_scores_, reference.validation_scores_)
     assert_allclose(model.validation_loss_curve_, reference.validation_loss_curve_)
-    # The best epoch's weights are kept, as in NumPy.
+    # The best epoch's weights are kept, as in NumPy, with its optimiser state.
     assert_close(model.W1_, reference.W1_, np.float64)
+    rate = model._optimizer_state["learning_rate"]
+    assert rate == reference._optimizer_state["learning_rate"]
 
     fit_quietly(reference, X, y)
     fit_quietly(model, place(X), place(y))
@@ -432,7 +453,8 @@ def test_pickle_of_a_model_fitted_in_a_namespace(place, dispatch):
 
     loaded = pickle.loads(pickle.dumps(model))
 
-    assert place.holds(loaded.W1_) and place.holds(loaded._velocity[0])
+    assert place.holds(loaded.W1_)
+    assert place.holds(loaded._optimizer_state["velocity"][0])
     assert_array_equal(
         to_host(loaded.predict_proba(place(X))), to_host(model.predict_proba(place(X)))
     )
@@ -450,7 +472,9 @@ def test_to_numpy_copies_every_array_to_numpy(place, dispatch):
     for name in (*FITTED, "classes_"):
         assert isinstance(getattr(host, name), np.ndarray), name
         assert_array_equal(getattr(host, name), to_host(getattr(model, name)))
-    assert all(isinstance(v, np.ndarray) for v in host._velocity)
+    velocity = host._optimizer_state["velocity"]
+    assert all(isinstance(v, np.ndarray) for v in velocity)
+    assert place.holds(model._optimizer_state["velocity"][0])
     assert place.holds(model.W1_)  # the model itself is unchanged
     expected = to_host(model.predict_proba(place(X)))
     assert_close(host.predict_proba(X), expected, np.float32)

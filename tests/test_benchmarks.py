@@ -65,6 +65,17 @@ def test_solver_is_passed_to_twolayer_only_when_not_sgd(bench, monkeypatch):
     assert calls[1]["alpha"] == adam["mlp"].learning_rate_init
 
 
+def test_report_states_the_learning_rate_of_the_solver(bench):
+    config = bench.QUICK["B"]
+    info = dict(command="", date="", minutes=0.0, repeats=1, threads=1, solver="adam")
+    (row,) = [
+        line
+        for line in bench.report({}, {"B": config}, [], info).splitlines()
+        if line.startswith("| B |")
+    ]
+    assert "| 0.001 |" in row and f"| {config.learning_rate:g} |" not in row
+
+
 def test_page_is_rewritten_between_its_markers(bench, tmp_path):
     page = tmp_path / "page.md"
     page.write_text(f"# Title\n\n{bench.BEGIN}\nold\n{bench.END}\n\nAfter.\n")

@@ -158,13 +158,22 @@ def test_row_index_dtype_does_not_change_the_shuffle(monkeypatch, validation_fra
     assert fits[1].loss_curve_ == fits[10**9].loss_curve_
 
 
+@pytest.mark.parametrize(
+    "optimiser",
+    [
+        dict(momentum=0.5),
+        dict(learning_rate="invscaling", momentum=0.5, nesterovs_momentum=True),
+        dict(solver="adam", alpha=0.01),
+    ],
+    ids=["momentum", "invscaling-nesterov", "adam"],
+)
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_sparse_input_gives_the_dense_model(fmt, n_classes):
+def test_sparse_input_gives_the_dense_model(fmt, n_classes, optimiser):
     X, y = _data(n_classes, n_samples=100, n_features=8)
     X[np.abs(X) < 0.7] = 0.0  # a genuinely sparse matrix
     X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
-    kwargs = dict(hidden_size=6, batch_size=16, max_iter=6, momentum=0.5)
+    kwargs = dict(hidden_size=6, batch_size=16, max_iter=6, **optimiser)
     dense = fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X, y)
     sparse = fit_quietly(TwoLayerClassifier(random_state=0, **kwargs), X_sparse, y)
     assert_same_weights(sparse, dense, rtol=1e-12, atol=1e-12)

@@ -25,6 +25,12 @@ CONFIGURATIONS = [
     TwoLayerClassifier(l2=1e-3),
     # Settings that suit float32 input: a smaller step and an explicit seed.
     TwoLayerClassifier(hidden_size=32, alpha=0.05, batch_size=64, random_state=0),
+    # Adam at MLPClassifier's step sizes: at alpha=0.1 its steps drive some
+    # probabilities of check_classifiers_train below the smallest float, where
+    # log(predict_proba) is -inf and predict_log_proba stays finite.
+    TwoLayerClassifier(solver="adam", alpha=0.01),
+    # The adaptive schedule and Nesterov's momentum in one configuration.
+    TwoLayerClassifier(learning_rate="adaptive", momentum=0.9, nesterovs_momentum=True),
     TwoLayerClassifier(early_stopping=True),
     TwoLayerClassifier(class_weight="balanced"),
     # The common checks train on the labels -1/1, 0/1/2, 1/2/3 and "one"/"two"/
@@ -45,13 +51,20 @@ CONFIGURATIONS = [
 
 # The configurations that also get the array API checks in other namespaces than
 # NumPy: those checks fit a binary target of 30 rows in one batch, so that the
-# options that change what training does there are the optimiser's state (momentum),
+# options that change what training does there are the update rule and its state,
 # the L2 term and the row weights; the others differ only in NumPy-tested ways
 # (activation, multiclass) or turn themselves off on 30 rows (early_stopping).
 # tests/test_array_api.py covers the rest in every namespace.
 ARRAY_API_CONFIGURATIONS = [
     TwoLayerClassifier(),
-    TwoLayerClassifier(activation="tanh", momentum=0.9, l2=1e-3),
+    TwoLayerClassifier(
+        activation="tanh",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        learning_rate="adaptive",
+        l2=1e-3,
+    ),
+    TwoLayerClassifier(solver="adam", alpha=0.01),
     TwoLayerClassifier(class_weight="balanced"),
 ]
 

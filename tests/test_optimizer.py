@@ -371,6 +371,32 @@ def test_adam_matches_scikit_learn_bit_for_bit(settings, flat):
             assert_array_equal(m, n)
 
 
+def test_adam_follows_new_arrays_after_flat_ones():
+    # A step on the arrays of the last step reuses their layout; other arrays,
+    # flat or not, dense or sparse, are laid out afresh.
+    gradients = [_arrays(40 + t) for t in range(4)]
+    flat = Adam(0.01)
+    P_flat = flat_params(_arrays(11))
+    G_flat = flat_params(_arrays(0))
+    apart = Adam(0.01)
+    P_apart = _arrays(11)
+    for k, grads in enumerate(gradients):
+        if k == 2:
+            # New arrays, as after a new training call.
+            P_flat, G_flat = flat_params(P_flat), flat_params(G_flat)
+        for G, dP in zip(G_flat, grads, strict=True):
+            G[...] = dP
+        flat.step(P_flat, G_flat)
+        apart.step(P_apart, _copies(grads))
+    sparse = sp.random(5, 3, density=0.4, format="csr", random_state=0)
+    dZ1 = np.random.default_rng(1).normal(size=(5, 4))
+    last = [sparse.T @ dZ1, *_arrays(50)[1:]]
+    flat.step(P_flat, [SparseGradient(sparse, dZ1), *_copies(last[1:])])
+    apart.step(P_apart, [np.asarray(last[0]).T.copy(), *_copies(last[1:])])
+    for P, Q in zip(P_flat, P_apart, strict=True):
+        assert_allclose(P, Q, rtol=1e-14)
+
+
 def test_adam_float32_stays_float32():
     # scikit-learn's update is computed in float64 (its alpha_t is a NumPy
     # float64) and rounded on adding; ours stays in the parameters' dtype, so

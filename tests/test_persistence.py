@@ -82,6 +82,16 @@ def _fit_momentum(X, y):
     return _small(momentum=0.9).fit(X, y), X
 
 
+def _fit_adam(X, y):
+    return _small(solver="adam", alpha=0.01, l2=0.1).fit(X, y), X
+
+
+def _fit_adaptive(X, y):
+    # A tol that no epoch beats: the rate is divided by 5 twice.
+    params = dict(learning_rate="adaptive", momentum=0.5, nesterovs_momentum=True)
+    return _small(tol=10.0, n_iter_no_change=1, **params).fit(X, y), X
+
+
 def _fit_early_stopping(X, y):
     return _small(early_stopping=True, max_iter=20).fit(X, y), X
 
@@ -120,6 +130,8 @@ FITS = [
     _fit_binary,
     _fit_multilabel,
     _fit_momentum,
+    _fit_adam,
+    _fit_adaptive,
     _fit_early_stopping,
     _fit_validation_data,
     _fit_partial,
@@ -301,8 +313,21 @@ ROUND_TRIPS = [_pickle_round_trip, _file_round_trip, _skops_round_trip]
         dict(shuffle=True, momentum=0.9),
         dict(shuffle=True, class_weight="balanced"),
         dict(shuffle=True, l2=0.1, batch_size=7),
+        dict(shuffle=True, solver="adam", alpha=0.01),
+        # The third call stalls: the count of the first two travels in the file.
+        dict(learning_rate="adaptive", tol=10.0, n_iter_no_change=1),
+        dict(learning_rate="invscaling", momentum=0.5, nesterovs_momentum=True),
     ],
-    ids=["shuffle", "no-shuffle", "momentum", "balanced", "l2-small-batches"],
+    ids=[
+        "shuffle",
+        "no-shuffle",
+        "momentum",
+        "balanced",
+        "l2-small-batches",
+        "adam",
+        "adaptive",
+        "invscaling-nesterov",
+    ],
 )
 def test_partial_fit_resumes_exactly_after_saving(iris, params, round_trip):
     X, y = iris
@@ -325,6 +350,7 @@ def test_partial_fit_resumes_exactly_after_saving(iris, params, round_trip):
     assert resumed.loss_curve_ == uninterrupted.loss_curve_
     assert resumed.t_ == uninterrupted.t_
     assert resumed.n_iter_ == uninterrupted.n_iter_
+    assert_same_state(vars(resumed), vars(uninterrupted))
 
 
 def test_resuming_depends_on_the_saved_shuffle_seed(iris):
@@ -342,10 +368,15 @@ def test_resuming_depends_on_the_saved_shuffle_seed(iris):
 
 
 @pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=lambda f: f.__name__[1:-11])
-def test_warm_start_fit_resumes_exactly_after_saving(iris, round_trip):
+@pytest.mark.parametrize(
+    "params",
+    [dict(momentum=0.5), dict(solver="adam", alpha=0.01)],
+    ids=["momentum", "adam"],
+)
+def test_warm_start_fit_resumes_exactly_after_saving(iris, round_trip, params):
     X, y = iris
-    uninterrupted = _small(warm_start=True, momentum=0.5).fit(X, y).fit(X, y)
-    saved = round_trip(_small(warm_start=True, momentum=0.5).fit(X, y))
+    uninterrupted = _small(warm_start=True, **params).fit(X, y).fit(X, y)
+    saved = round_trip(_small(warm_start=True, **params).fit(X, y))
     resumed = saved.fit(X, y)
     for name in PARAMS:
         np.testing.assert_array_equal(

@@ -653,6 +653,14 @@ INVALID_PARAMS = {
     "max_iter": [0, -1, 1.5, np.inf],
     "l2": [-1, np.nan, np.inf, "a"],
     "momentum": [-0.1, 1, 1.5, np.nan],
+    "solver": ["lbfgs", "SGD", None],
+    # learning_rate names a schedule; the rate itself is alpha.
+    "learning_rate": ["optimal", None, 0.1],
+    "power_t": [-0.5, np.nan, "a", None],
+    "nesterovs_momentum": ["x", None, 2],
+    "beta_1": [-0.1, 1, 1.5, np.nan, "a"],
+    "beta_2": [-0.1, 1, 1.5, np.nan, None],
+    "epsilon": [0, -1e-8, np.nan, "a"],
     "multiclass": ["x", None],
     "early_stopping": ["yes", 2, None],
     "validation_fraction": [0, 1, -0.1, 1.5, np.nan],
@@ -823,10 +831,11 @@ def test_sparse_partial_fit_in_place_gives_the_copied_result(monkeypatch, dtype)
     [
         ({"momentum": 0.5}, lambda Xs: Xs),  # the velocity moves every column
         ({"l2": 0.1}, lambda Xs: Xs),  # so does the penalty
+        ({"solver": "adam"}, lambda Xs: Xs),  # and Adam's moments
         ({}, lambda Xs: Xs.toarray()),  # dense rows reach every column
         ({}, spread_over_half),  # copying W1 costs less than keeping half
     ],
-    ids=["momentum", "l2", "dense", "half-the-columns"],
+    ids=["momentum", "l2", "adam", "dense", "half-the-columns"],
 )
 def test_partial_fit_copies_W1_where_it_may_change_everywhere(params, X_of):
     Xs, y = wide_sparse()

@@ -100,22 +100,86 @@ def test_an_epoch_is_the_steps_of_its_batches():
     np.testing.assert_allclose(result.loss_curve, curve, rtol=1e-14)
 
 
-@pytest.mark.parametrize("sparse", [False, True])
-def test_two_calls_of_one_epoch_equal_one_call_of_two(sparse):
-    # Each epoch's shuffle depends on the seed and the epoch's index alone, so a
-    # call that resumes a state continues the same sequence of batches.
-    X, _, targets, params = problem(sparse=sparse)
-    two = run(X, targets, params, dataclasses.replace(SETTINGS, max_epochs=2))
+OPTIMISERS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.9},
+    "invscaling-nesterov": {
+        "learning_rate": "invscaling",
+        "momentum": 0.5,
+        "nesterovs_momentum": True,
+    },
+    "adam": {"solver": "adam", "alpha": 0.01, "beta_1": 0.5},
+}
 
-    one = dataclasses.replace(SETTINGS, max_epochs=1)
+
+@pytest.mark.parametrize("optimiser", OPTIMISERS.values(), ids=OPTIMISERS.keys())
+@pytest.mark.parametrize("sparse", [False, True])
+def test_two_calls_of_one_epoch_equal_one_call_of_two(sparse, optimiser):
+    # Each epoch's shuffle depends on the seed and the epoch's index alone, so a
+    # call that resumes a state, the optimiser's included, continues the same
+    # sequence of batches and steps.
+    X, _, targets, params = problem(sparse=sparse)
+    settings = dataclasses.replace(SETTINGS, **optimiser)
+    two = run(X, targets, params, dataclasses.replace(settings, max_epochs=2))
+
+    one = dataclasses.replace(settings, max_epochs=1)
     first = run(X, targets, params, one)
-    state = resume(first.params, first.velocity, first.loss_curve, first.t, X, one)
+    state = resume(
+        first.params, first.optimizer_state, first.loss_curve, first.t, X, one
+    )
     second = train(state, X, targets, None, row_indices(X), one)
 
     for a, b in zip(second.params, two.params, strict=True):
         assert_array_equal(a, b)
     assert second.loss_curve == two.loss_curve
     assert second.t == two.t
+    assert second.optimizer_state.keys() == two.optimizer_state.keys()
+    for key, value in two.optimizer_state.items():
+        if isinstance(value, list):
+            for a, b in zip(second.optimizer_state[key], value, strict=True):
+                assert_array_equal(a, b)
+        else:
+            assert second.optimizer_state[key] == value
+
+
+def test_optimiser_state_is_laid_out_like_the_params():
+    # The moments of Adam share one 1-D base, as the parameters do on dense
+    # rows, so that each step runs over whole arrays; a state resumed from
+    # separate arrays (as unpickled) is laid out so again.
+    X, _, targets, params = problem()
+    settings = dataclasses.replace(SETTINGS, **OPTIMISERS["adam"])
+    result = run(X, targets, params, settings)
+    for key in ("ms", "vs"):
+        assert shared_base(result.optimizer_state[key]) is not None
+    apart = {
+        **result.optimizer_state,
+        "ms": [np.array(a) for a in result.optimizer_state["ms"]],
+        "vs": [np.array(a) for a in result.optimizer_state["vs"]],
+    }
+    state = resume(result.params, apart, result.loss_curve, result.t, X, settings)
+    again = train(state, X, targets, None, row_indices(X), settings)
+    for key in ("ms", "vs"):
+        assert shared_base(again.optimizer_state[key]) is not None
+
+
+def test_adaptive_stalls_lower_the_rate_until_it_stops():
+    X, _, targets, params = problem()
+    settings = dataclasses.replace(
+        SETTINGS,
+        learning_rate="adaptive",
+        max_epochs=100,
+        tol=10.0,
+        n_iter_no_change=1,
+    )
+    result = run(X, targets, params, settings)
+    # A stall every second epoch from the third: each divides the rate by 5,
+    # and the ninth finds it at 0.2 / 5**8 <= 1e-6, and stops.
+    assert result.stop == "no_improvement"
+    assert result.n_iter == 19
+    assert result.optimizer_state["learning_rate"] == pytest.approx(0.2 / 5**8)
+    # Any other schedule stops at the first stall.
+    constant = dataclasses.replace(settings, learning_rate="constant")
+    assert run(X, targets, params, constant).n_iter == 3
 
 
 def test_the_stopping_rule_ends_the_call():
@@ -228,7 +292,9 @@ def test_w1_is_trained_in_place_on_the_columns_the_rows_reach():
 
 
 @pytest.mark.parametrize(
-    "change", [{"momentum": 0.5}, {"l2": 0.1}], ids=["momentum", "l2"]
+    "change",
+    [{"momentum": 0.5}, {"l2": 0.1}, {"solver": "adam"}],
+    ids=["momentum", "l2", "adam"],
 )
 def test_w1_is_copied_where_a_step_may_change_every_column(change):
     X, _, params = wide_sparse_problem()

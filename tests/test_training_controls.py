@@ -286,7 +286,7 @@ def test_partial_fit_momentum_carries_over_and_survives_pickling():
     forgetful = TwoLayerClassifier(**params)
     for _ in range(3):
         forgetful.partial_fit(X, y, classes=[0, 1])
-    forgetful._velocity = None
+    forgetful._optimizer_state = None
     for _ in range(3):
         forgetful.partial_fit(X, y)
     assert not np.allclose(forgetful.W1_, straight.W1_)
@@ -325,6 +325,104 @@ def test_warm_start_continues_where_the_last_fit_ended():
     cold = fit_quietly(TwoLayerClassifier(max_iter=4, **params), X, y)
     fit_quietly(cold, X, y)
     np.testing.assert_array_equal(cold.W1_, W1_after_first)
+
+
+@pytest.mark.parametrize(
+    "optimiser",
+    [
+        dict(solver="adam", alpha=0.01),
+        dict(solver="adam", alpha=0.01, beta_1=0.5, l2=0.1),
+        dict(learning_rate="invscaling", momentum=0.9, nesterovs_momentum=True),
+        dict(learning_rate="adaptive", momentum=0.5),
+    ],
+    ids=["adam", "adam-beta-l2", "invscaling-nesterov", "adaptive"],
+)
+def test_warm_start_continues_the_optimiser(optimiser):
+    # Unlike MLPClassifier, whose warm-started fit starts a new optimiser, the
+    # rate, velocity and Adam's moments go on: four epochs and four more are
+    # eight epochs (with a stopping rule that never fires, the only part of a
+    # fit that starts afresh).
+    X, y = _data(3)
+    params = dict(hidden_size=6, batch_size=32, random_state=0, **optimiser)
+    warm = TwoLayerClassifier(max_iter=4, warm_start=True, **_no_stop(**params))
+    fit_quietly(fit_quietly(warm, X, y), X, y)
+    one_go = fit_quietly(TwoLayerClassifier(max_iter=8, **_no_stop(**params)), X, y)
+    assert_same_weights(warm, one_go)
+    assert warm.loss_curve_ == one_go.loss_curve_
+    assert_same_state(
+        {"state": warm._optimizer_state}, {"state": one_go._optimizer_state}
+    )
+
+    # Starting the optimiser afresh, as MLPClassifier does, is another path.
+    restarted = fit_quietly(
+        TwoLayerClassifier(max_iter=4, warm_start=True, **_no_stop(**params)), X, y
+    )
+    restarted._optimizer_state = None
+    fit_quietly(restarted, X, y)
+    assert not np.allclose(restarted.W1_, one_go.W1_, rtol=1e-6)
+
+
+def test_a_change_of_solver_starts_a_new_optimiser():
+    X, y = _data(3)
+    params = dict(hidden_size=6, batch_size=32, max_iter=3, shuffle=False)
+    est = fit_quietly(TwoLayerClassifier(momentum=0.9, warm_start=True, **params), X, y)
+    assert est._optimizer_state["solver"] == "sgd"
+    fresh = TwoLayerClassifier(solver="adam", alpha=0.01, warm_start=True, **params)
+    fresh.W1_, fresh.b1_, fresh.W2_, fresh.b2_ = (getattr(est, n) for n in FITTED)
+    fit_quietly(est.set_params(solver="adam", alpha=0.01), X, y)
+    fit_quietly(fresh, X, y)
+    # The velocity of gradient descent means nothing to Adam: it starts from
+    # zero moments, as from weights set by hand.
+    assert_same_weights(est, fresh)
+    assert est._optimizer_state["solver"] == "adam"
+    assert est._optimizer_state["t"] == fresh._optimizer_state["t"]
+
+    est.set_params(solver="sgd", alpha=0.1).partial_fit(X, y)
+    assert est._optimizer_state["solver"] == "sgd"
+
+
+def test_partial_fit_counts_stalls_over_calls_for_the_adaptive_rate():
+    # The count of epochs without improvement goes on over partial_fit calls
+    # (and from the fit before them), as in MLPClassifier: with a tol that no
+    # epoch but the first beats, every third call after it divides the rate by 5.
+    X, y = _data(n_samples=60)
+    est = TwoLayerClassifier(
+        4, learning_rate="adaptive", tol=10.0, n_iter_no_change=2, random_state=0
+    )
+    rates = []
+    for _ in range(7):
+        est.partial_fit(X, y, classes=[0, 1])
+        rates.append(est._optimizer_state["learning_rate"])
+    assert rates == pytest.approx([0.1, 0.1, 0.1, 0.02, 0.02, 0.02, 0.004])
+    # A rate at or below 1e-6 would stop a fit; partial_fit goes on at it.
+    est._optimizer_state["learning_rate"] = 1e-6
+    for _ in range(4):
+        est.partial_fit(X, y)
+    assert est._optimizer_state["learning_rate"] == 1e-6
+    assert est.n_iter_ == 11
+
+
+def test_adaptive_rate_with_early_stopping_follows_the_validation_score():
+    # A tol that no validation score beats: a stall every second epoch from the
+    # third, each dividing the rate by 5, until the ninth finds it at
+    # 0.1 / 5**8 <= 1e-6 and stops the fit, with the best epoch's weights.
+    X, y = _blobs(n_samples=200, cluster_std=3.0)
+    est = TwoLayerClassifier(
+        4,
+        batch_size=20,
+        learning_rate="adaptive",
+        early_stopping=True,
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y)
+    assert est.n_iter_ == len(est.validation_scores_) == 19
+    # The kept epoch comes after two stalls; its optimiser state is kept with
+    # it, at the rate of that epoch, for a later partial_fit to continue from.
+    best = est.validation_scores_.index(est.best_validation_score_) + 1
+    assert best == 5
+    assert est._optimizer_state["learning_rate"] == pytest.approx(0.1 / 5**2)
 
 
 def test_warm_start_honours_max_iter_per_call():
@@ -949,6 +1047,24 @@ def test_verbose_prints_one_line_per_epoch(capsys):
         assert float(match[2]) >= 0
 
 
+def test_verbose_tells_when_the_adaptive_rate_comes_down(capsys):
+    X, y = _data()
+    params = dict(learning_rate="adaptive", tol=10.0, n_iter_no_change=1)
+    fit_quietly(TwoLayerClassifier(4, max_iter=5, verbose=1, **params), X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    # A stall after epochs 3 and 5: each divides the rate by 5.
+    assert [line.split(":")[0] for line in lines] == [
+        "Epoch 1",
+        "Epoch 2",
+        "Epoch 3",
+        "Learning rate divided by 5",
+        "Epoch 4",
+        "Epoch 5",
+        "Learning rate divided by 5",
+    ]
+    assert lines[3].endswith(": 0.02") and lines[6].endswith(": 0.004")
+
+
 def test_verbose_with_validation_data_prints_its_score_and_loss(capsys):
     X, y = _data()
     est = fit_quietly(
@@ -986,9 +1102,18 @@ def _assert_consistent(est, n_iter, n_samples, X, y):
     assert est.predict(X).shape == y.shape
 
 
-def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(faults):
+@pytest.mark.parametrize(
+    "optimiser",
+    [
+        dict(momentum=0.9),
+        dict(solver="adam", alpha=0.01),
+        dict(learning_rate="invscaling", momentum=0.5, nesterovs_momentum=True),
+    ],
+    ids=["momentum", "adam", "invscaling-nesterov"],
+)
+def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(faults, optimiser):
     X, y = _data(3, n_samples=100)
-    params = dict(hidden_size=5, batch_size=20, momentum=0.9, random_state=0)
+    params = dict(hidden_size=5, batch_size=20, random_state=0, **optimiser)
     # Five batches per epoch: the 13th step is in the third epoch.
     faults.fail(KeyboardInterrupt, at=13)
     est = TwoLayerClassifier(max_iter=10, **params)
@@ -1001,7 +1126,10 @@ def test_ctrl_c_in_a_step_keeps_the_last_finished_epoch(faults):
     _assert_consistent(est, 2, len(X), X, y)
     two_epochs = fit_quietly(TwoLayerClassifier(max_iter=2, **params), X, y)
     assert_same_weights(est, two_epochs)
-    # Its momentum is that of the end of epoch 2: a warm start continues from it.
+    assert_same_state(
+        {"state": two_epochs._optimizer_state}, {"state": est._optimizer_state}
+    )
+    # Its optimiser is that of the end of epoch 2: a warm start continues from it.
     est.set_params(warm_start=True, max_iter=1)
     two_epochs.set_params(warm_start=True, max_iter=1)
     fit_quietly(est, X, y)
