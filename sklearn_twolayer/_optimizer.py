@@ -90,9 +90,7 @@ class GradientDescent:
         params : Params
             The updated parameters (``params`` itself in NumPy).
         """
-        xp = self._xp
-        if xp is None:
-            xp = self._xp = operations(params[0])
+        xp = self.operations(params)
         alpha = self.alpha
         if self.momentum == 0:
             flat = self._flat_bases(params, grads) if xp.is_numpy else None
@@ -125,6 +123,15 @@ class GradientDescent:
             velocity.append(v)
         self.velocity = velocity
         return _remade(params, updated)
+
+    def operations(self, params):
+        """The operations of the parameters' namespace, found at the first step.
+
+        The parameters stay in one namespace for the optimiser's life.
+        """
+        if self._xp is None:
+            self._xp = operations(params[0])
+        return self._xp
 
     def _flat_bases(self, params, grads):
         """The 1-D arrays that ``params`` and ``grads`` are laid out in, or None.
@@ -359,7 +366,7 @@ class SGD(Optimizer):
     def _nesterov_step(self, params, grads):
         """Nesterov's step: the velocity, then the update at the new velocity."""
         rate, momentum = self._descent.alpha, self.momentum
-        xp = operations(params[0])
+        xp = self._descent.operations(params)
         if not xp.is_numpy:
             if self._descent.velocity is None:
                 self._descent.velocity = [xp.zeros_like(P) for P in params]
@@ -501,6 +508,7 @@ class Adam(Optimizer):
         self._layout = _Layout()
         self._scratch = None
         self._cached = None  # (params[0], grads[0], blocks) of the last step
+        self._xp = None  # the operations of the parameters' namespace
 
     @property
     def learning_rate(self):
@@ -526,7 +534,10 @@ class Adam(Optimizer):
         params : sequence of array
             The updated parameters (``params`` itself in NumPy).
         """
-        xp = operations(params[0])
+        xp = self._xp
+        if xp is None:
+            # The parameters stay in one namespace for the optimiser's life.
+            xp = self._xp = operations(params[0])
         if xp.is_numpy:
             blocks = self._blocks(params, grads)
         else:
