@@ -8,6 +8,8 @@ scikit-learn's hooks, which receive it by their API, and is never read here beyo
 the callback machinery that scikit-learn itself sets on it.
 """
 
+from ._arrays import operations
+
 __all__ = ["Callbacks"]
 
 
@@ -54,7 +56,9 @@ class Callbacks:
             self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
 
     def _attributes(self, params):
-        W1, b1, W2, b2 = (p.copy() for p in params)
+        # NumPy's arrays are trained in place: copies. Other namespaces' never
+        # are, and serve as they are.
+        W1, b1, W2, b2 = (operations(p).copy(p) for p in params)
         return {"W1_": W1, "b1_": b1, "W2_": W2, "b2_": b2, **self.fitted}
 
     def begin_epoch(self):

@@ -33,10 +33,19 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    # private: validates the parameters once per fit, as in scikit-learn's own.
+    _fit_context,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (  # private: the constraint types
+    Interval,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _checks, _holdout, _targets, _training

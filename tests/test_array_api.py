@@ -617,3 +617,18 @@ def test_user_guide_example_runs_on_pytorch():
     reference.fit(to_host(X), to_host(y))
     assert model.n_iter_ == reference.n_iter_
     assert_close(model.W1_, reference.W1_, np.float32)
+
+
+def test_scoring_monitor_scores_each_epoch_in_the_namespace(dispatch):
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = _problem("binary", np.float64)
+    strict = _strict("device1")
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    model = _model(max_iter=4).set_callbacks(monitor)
+
+    fit_quietly(model, strict(X), strict(y))
+
+    rows = monitor.get_logs().data
+    epochs = [row for row in rows if row["task_name"] == "epoch"]
+    assert len(epochs) == 4
+    assert epochs[-1]["accuracy"] == pytest.approx(model.score(strict(X), y))
