@@ -636,3 +636,42 @@ def test_scoring_monitor_scores_each_epoch_in_the_namespace(dispatch):
     epochs = [row for row in rows if row["task_name"] == "epoch"]
     assert len(epochs) == 4
     assert epochs[-1]["accuracy"] == pytest.approx(model.score(strict(X), y))
+
+
+def test_ctrl_c_keeps_the_last_finished_epoch_in_the_namespace(faults, dispatch):
+    X, y = _problem("binary", np.float64)  # 64 rows: 4 steps an epoch
+    strict = _strict("device1")
+    faults.fail(KeyboardInterrupt, at=6)
+
+    with pytest.warns(UserWarning, match=r"last finished epoch \(1 in this call\)"):
+        model = _model(momentum=0.9, max_iter=3).fit(strict(X), strict(y))
+
+    one_epoch = fit_quietly(_model(momentum=0.9, max_iter=1), X, y)
+    assert model.n_iter_ == 1 and strict.holds(model.W1_)
+    for name in FITTED:
+        assert_close(getattr(model, name), getattr(one_epoch, name), np.float64)
+
+
+def test_weights_set_by_hand_start_a_partial_fit_in_the_namespace(dispatch):
+    # One partial_fit on a batch makes exactly one step from weights set by hand,
+    # whatever their namespace: they join X's.
+    X, y = _problem("binary", np.float64, n_samples=16)
+    rng = np.random.default_rng(0)
+    weights = {
+        "W1_": rng.normal(size=(8, 5)),
+        "b1_": rng.normal(size=8),
+        "W2_": rng.normal(size=(1, 8)),
+        "b2_": rng.normal(size=1),
+    }
+    strict, other = _strict("device1"), _strict("CPU_DEVICE")
+    reference, model = _model(), _model()
+    for name, value in weights.items():
+        setattr(reference, name, value)
+        setattr(model, name, other(value))
+
+    reference.partial_fit(X, y, classes=[0, 1])
+    model.partial_fit(strict(X), strict(y), classes=[0, 1])
+
+    for name in FITTED:
+        assert strict.holds(getattr(model, name))
+        assert_close(getattr(model, name), getattr(reference, name), np.float64)
