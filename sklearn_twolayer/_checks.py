@@ -287,7 +287,14 @@ def check_same_classes(classes, classes_):
     change the output layer. The same set in another order is the same classes.
     """
     given = np.unique(np.asarray(classes))
-    if given.shape != classes_.shape or not np.array_equal(given, classes_):
+    # Strings never equal numbers; NumPy < 2 warns when asked to compare them.
+    kinds = {given.dtype.kind, classes_.dtype.kind}
+    comparable = not (kinds & set("US") and kinds & set("biuf"))
+    if (
+        given.shape != classes_.shape
+        or not comparable
+        or not np.array_equal(given, classes_)
+    ):
         raise ValueError(
             f"`classes={classes!r}` is not the same as on last call to "
             f"partial_fit, was: {classes_!r}"
