@@ -34,7 +34,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score, f1_score, log_loss
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    log_loss,
+    make_scorer,
+)
 from sklearn.model_selection import (
     GridSearchCV,
     HalvingGridSearchCV,
@@ -343,11 +349,14 @@ def test_routed_sample_weight_reaches_the_network_in_a_searched_pipeline(iris):
     with config_context(enable_metadata_routing=True):
         pipe = make_pipeline(
             StandardScaler().set_fit_request(sample_weight=True),
-            net(max_iter=20)
-            .set_fit_request(sample_weight=True)
-            .set_score_request(sample_weight=True),
+            net(max_iter=20).set_fit_request(sample_weight=True),
         )
-        search = GridSearchCV(pipe, {"twolayerclassifier__alpha": [0.1, 0.3]}, cv=3)
+        # A scorer that asks for the weights itself: scikit-learn < 1.7 does not
+        # route them to Pipeline.score.
+        scoring = make_scorer(accuracy_score).set_score_request(sample_weight=True)
+        search = GridSearchCV(
+            pipe, {"twolayerclassifier__alpha": [0.1, 0.3]}, cv=3, scoring=scoring
+        )
         with quiet():
             search.fit(X, y, sample_weight=sw)
             by_hand = clone(pipe).set_params(**search.best_params_)
