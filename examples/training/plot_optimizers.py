@@ -52,6 +52,15 @@ features = {
     "raw pixels (0 to 16)": (X_train, X_test),
 }
 
+# Each rule keeps one line style in both panels, so that curves drawn on top of
+# one another stay visible.
+styles = {
+    "constant": "-",
+    "invscaling": (0, (6, 3)),
+    "adaptive": ":",
+    "Nesterov": "-.",
+    "Adam": (0, (1, 1, 5, 1)),
+}
 optimisers = {
     "constant": dict(alpha=0.1),
     "invscaling": dict(alpha=1.0, learning_rate="invscaling", power_t=0.25),
@@ -76,7 +85,9 @@ for ax, (kind, (X_fit, X_eval)) in zip(axes, features.items(), strict=True):
         for warning in caught:
             print(f"{kind}, {name}: {warning.message}\n")
         models[kind, name] = clf, X_eval
-        LossCurveDisplay.from_estimator(clf, ax=ax, name=name)
+        LossCurveDisplay.from_estimator(
+            clf, ax=ax, name=name, loss_kw={"linestyle": styles[name], "lw": 2}
+        )
     ax.set_yscale("log")
     ax.set_title(f"digits, {kind}")
 fig.suptitle("Training loss of TwoLayerClassifier under each optimiser")
@@ -97,10 +108,10 @@ plt.show()
 # the first layer grow with them. The large rates of the two schedules overshoot
 # in the first epoch, to a loss in the thousands, and leave every hidden unit
 # inactive on every row: the network predicts the class priors for every digit
-# (a loss of log(10) = 2.30, the two curves on top of each other), no gradient
-# reaches the hidden layer any more, and ``fit`` warns that training failed
-# (printed above). The constant rate survives with a noisy curve, until the
-# stopping rule ends it at epoch 32. Nesterov's momentum and Adam, at small
+# (a loss of log(10) = 2.30, the dashed and dotted curves on top of each other),
+# no gradient reaches the hidden layer any more, and ``fit`` warns that training
+# failed (printed above). The constant rate survives with a noisy curve, until
+# the stopping rule ends it at epoch 32. Nesterov's momentum and Adam, at small
 # steps, train about as well as on standardised features: Adam divides the step
 # of each weight by the size of that weight's recent gradients, so that the
 # scale of the features matters little to it.
