@@ -168,8 +168,10 @@ def _how_it_got_there(curve, first_epoch, prior_loss, cut_short):
     return []
 
 
-# Rows gathered per chunk by active_rows: at most this many entries of X.
-_ACTIVE_CHUNK_ENTRIES = 1 << 20
+# Rows per chunk of active_rows: at most this many entries of X, and of the hidden
+# layer, so that the pass adds about a megabyte to fit in float64 (a chunk
+# of 1,024 rows of a layer of 256 units took 2 MB, more than the training itself).
+_ACTIVE_CHUNK_ENTRIES = 1 << 15
 
 
 def active_rows(params, X, rows, limit):
@@ -199,7 +201,8 @@ def active_rows(params, X, rows, limit):
         The active rows; when above ``limit``, a lower bound of their number.
     """
     xp = operations(params.W1)
-    chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // max(1, X.shape[1])))
+    widest = max(1, X.shape[1], params.W1.shape[0])
+    chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // widest))
     n_active = 0
     for start in range(0, len(rows), chunk):
         # Z1 = X W1^T + b1, as a plain product: a pass made once per fit needs

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import peak_bytes
 
 from sklearn_twolayer._diagnosis import (
     LayerActivity,
@@ -126,3 +127,14 @@ def test_active_rows_stops_counting_past_the_limit():
     # The first chunk of rows already passes the limit.
     n = active_rows(params, X, np.arange(5000), limit=10)
     assert 10 < n < 5000
+
+
+def test_active_rows_reads_a_wide_layer_in_small_chunks():
+    # A dead layer is read to the last row: the chunks, not the rows, bound the
+    # memory the pass adds to fit (1,024 rows of 256 units took 2 MiB).
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 100))
+    params = Params(np.zeros((256, 100)), -np.ones(256), np.ones((1, 256)), np.zeros(1))
+    rows = np.arange(4000)
+    assert active_rows(params, X, rows, limit=4000) == 0
+    assert peak_bytes(lambda: active_rows(params, X, rows, limit=4000)) < 1.5 * 2**20
