@@ -10,6 +10,7 @@ row. :func:`signs_of_failure` reads the fit's loss curve and the layer's activit
 from collections import namedtuple
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._arrays import operations
 
@@ -201,7 +202,9 @@ def active_rows(params, X, rows, limit):
         The active rows; when above ``limit``, a lower bound of their number.
     """
     xp = operations(params.W1)
-    widest = max(1, X.shape[1], params.W1.shape[0])
+    # A sparse row holds its nonzeros alone.
+    row_entries = X.nnz / max(1, X.shape[0]) if sp.issparse(X) else X.shape[1]
+    widest = max(1, int(row_entries), params.W1.shape[0])
     chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // widest))
     n_active = 0
     for start in range(0, len(rows), chunk):

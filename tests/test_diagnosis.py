@@ -138,3 +138,23 @@ def test_active_rows_reads_a_wide_layer_in_small_chunks():
     rows = np.arange(4000)
     assert active_rows(params, X, rows, limit=4000) == 0
     assert peak_bytes(lambda: active_rows(params, X, rows, limit=4000)) < 1.5 * 2**20
+
+
+class _CountingCSR(sp.csr_matrix):
+    """A CSR matrix that counts the row selections made from it."""
+
+    selections = 0
+
+    def __getitem__(self, key):
+        type(self).selections += 1
+        return sp.csr_matrix(self).__getitem__(key)
+
+
+def test_active_rows_sizes_sparse_chunks_by_their_nonzeros():
+    # 20,000 columns but 20 nonzeros a row: a chunk of a few hundred rows holds
+    # few entries, and a dead layer is read in a handful of chunks, not row by row.
+    X = sp.random(2000, 20_000, density=0.001, format="csr", random_state=0)
+    params = Params(np.zeros((8, 20_000)), -np.ones(8), np.ones((1, 8)), np.zeros(1))
+    counting = _CountingCSR(X)
+    assert active_rows(params, counting, np.arange(2000), limit=2000) == 0
+    assert _CountingCSR.selections <= 10
