@@ -345,20 +345,7 @@ class SGD(Optimizer):
         return self._descent.velocity
 
     def step(self, params, grads):
-        """Apply one update to each array of ``params``.
-
-        Parameters
-        ----------
-        params : sequence of array
-            The parameters P; NumPy arrays are updated in place.
-        grads : sequence of array or SparseGradient
-            Their gradients dP = dJ/dP, same shapes; they may be overwritten.
-
-        Returns
-        -------
-        params : sequence of array
-            The updated parameters (``params`` itself in NumPy).
-        """
+        # The parameters and the return value are those of Optimizer.step.
         if self.nesterov and self.momentum != 0:
             return self._nesterov_step(params, grads)
         return self._descent.step(params, grads)

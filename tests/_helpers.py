@@ -5,6 +5,8 @@ import tracemalloc
 import warnings
 
 import numpy as np
+import pytest
+import sklearn
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
@@ -133,3 +135,21 @@ def make_problem(activation, kind, weighted, seed, m=6, n_features=3, hidden=4):
     if weighted:
         w[0] = 0.0
     return params, X, Y, w
+
+
+def _dispatch_available():
+    # scikit-learn refuses to turn array API dispatch on without SciPy >= 1.14 (and
+    # its array API mode, which conftest.py sets).
+    try:
+        with sklearn.config_context(array_api_dispatch=True):
+            return True
+    except (ImportError, RuntimeError):
+        return False
+
+
+DISPATCH_AVAILABLE = _dispatch_available()
+
+needs_dispatch = pytest.mark.skipif(
+    not DISPATCH_AVAILABLE,
+    reason="scikit-learn's array API dispatch needs SciPy >= 1.14",
+)

@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
-from _helpers import FITTED, fit_quietly, make_data
+from _helpers import (
+    DISPATCH_AVAILABLE,
+    FITTED,
+    fit_quietly,
+    make_data,
+    needs_dispatch,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_multilabel_classification
 
@@ -30,22 +36,6 @@ from sklearn_twolayer._arrays import ArrayOps, float_dtypes, operations, to_host
 from sklearn_twolayer._network import Params, loss_and_grads
 
 xps = pytest.importorskip("array_api_strict")
-
-
-def _dispatch_available():
-    # scikit-learn refuses to turn dispatch on without SciPy >= 1.14 (and its
-    # array API mode, which conftest.py sets).
-    try:
-        with sklearn.config_context(array_api_dispatch=True):
-            return True
-    except (ImportError, RuntimeError):
-        return False
-
-
-needs_dispatch = pytest.mark.skipif(
-    not _dispatch_available(),
-    reason="scikit-learn's array API dispatch needs SciPy >= 1.14",
-)
 
 
 class Place:
@@ -114,7 +104,7 @@ def place(request):
 
 @pytest.fixture
 def dispatch():
-    if not _dispatch_available():
+    if not DISPATCH_AVAILABLE:
         pytest.skip("scikit-learn's array API dispatch needs SciPy >= 1.14")
     with sklearn.config_context(array_api_dispatch=True):
         yield

@@ -4,7 +4,7 @@ import functools
 import warnings
 
 import pytest
-import sklearn
+from _helpers import needs_dispatch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import estimator_checks_generator
@@ -87,21 +87,6 @@ def _other_namespace(check):
     if not _check_name(check).startswith("check_array_api"):
         return False
     return check.keywords.get("array_namespace") != "numpy"
-
-
-def _dispatch_available():
-    # scikit-learn refuses to turn dispatch on without SciPy >= 1.14.
-    try:
-        with sklearn.config_context(array_api_dispatch=True):
-            return True
-    except (ImportError, RuntimeError):
-        return False
-
-
-needs_dispatch = pytest.mark.skipif(
-    not _dispatch_available(),
-    reason="scikit-learn's array API dispatch needs SciPy >= 1.14",
-)
 
 
 def _param(estimator, instance, check):
