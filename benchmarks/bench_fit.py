@@ -493,6 +493,33 @@ def profile(config, dtype, solver):
     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
+def log(message):
+    """Progress, on standard error, so that standard output holds the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_all(configs, dtypes, limit, run_one):
+    """``run_one(config, dtype)`` for each row, under one BLAS thread limit.
+
+    ``run_one`` returns the row's results and a line of progress. Returns the
+    results by ``(name, dtype)`` and the minutes the run took.
+    """
+    start = time.perf_counter()
+    results = {}
+    # The collection before each fit then skips the objects that exist now.
+    gc.collect()
+    gc.freeze()
+    try:
+        with threadpool_limits(limit, user_api="blas"):
+            for name, config in configs.items():
+                for dtype in dtypes:
+                    results[(name, dtype)], line = run_one(config, np.dtype(dtype))
+                    log(f"{name} {dtype}: {line}")
+    finally:
+        gc.unfreeze()
+    return results, (time.perf_counter() - start) / 60
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, print only")
@@ -533,29 +560,16 @@ def main(argv=None):
     # machine inflate less than the wall clock. More threads: the wall clock.
     clock = time.process_time if limit == 1 else time.perf_counter
 
-    def log(message):
-        print(message, file=sys.stderr, flush=True)
+    def run_one(config, dtype):
+        r = run_config(config, dtype, repeats, clock, args.solver, log)
+        return r, f"ratio {r['ratio']:.2f}"
 
-    start = time.perf_counter()
-    results = {}
-    # The collection before each fit then skips the objects that exist now.
-    gc.collect()
-    gc.freeze()
-    try:
-        with threadpool_limits(limit, user_api="blas"):
-            for name, config in configs.items():
-                for dtype in dtypes:
-                    results[(name, dtype)] = r = run_config(
-                        config, np.dtype(dtype), repeats, clock, args.solver, log
-                    )
-                    log(f"{name} {dtype}: ratio {r['ratio']:.2f}")
-    finally:
-        gc.unfreeze()
+    results, minutes = run_all(configs, dtypes, limit, run_one)
     used = sys.argv[1:] if argv is None else argv
     info = {
         "command": " ".join(["python benchmarks/bench_fit.py", *used]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-        "minutes": (time.perf_counter() - start) / 60,
+        "minutes": minutes,
         "repeats": repeats,
         "threads": args.threads,
         "solver": args.solver,
@@ -587,27 +601,15 @@ def main_namespace(args, used):
     on_cpu = args.device == "cpu"
     clock = time.process_time if limit == 1 and on_cpu else time.perf_counter
 
-    def log(message):
-        print(message, file=sys.stderr, flush=True)
+    def run_one(config, dtype):
+        r = run_namespace_config(config, dtype, repeats, clock, args.device, log)
+        return r, f"tensors/NumPy {r['ratio_numpy'][0]:.2f}"
 
-    start = time.perf_counter()
-    results = {}
-    gc.collect()
-    gc.freeze()
-    try:
-        with threadpool_limits(limit, user_api="blas"):
-            for name, config in configs.items():
-                for dtype in dtypes:
-                    results[(name, dtype)] = r = run_namespace_config(
-                        config, np.dtype(dtype), repeats, clock, args.device, log
-                    )
-                    log(f"{name} {dtype}: tensors/NumPy {r['ratio_numpy'][0]:.2f}")
-    finally:
-        gc.unfreeze()
+    results, minutes = run_all(configs, dtypes, limit, run_one)
     info = {
         "command": " ".join(["python benchmarks/bench_fit.py", *used]),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-        "minutes": (time.perf_counter() - start) / 60,
+        "minutes": minutes,
         "repeats": repeats,
         "threads": args.threads,
         "torch": torch.__version__,

@@ -507,20 +507,8 @@ class Adam(Optimizer):
         )
 
     def step(self, params, grads):
-        """Apply one update to each array of ``params``.
-
-        Parameters
-        ----------
-        params : sequence of array
-            The parameters P; NumPy arrays are updated in place.
-        grads : sequence of array or SparseGradient
-            Their gradients dP = dJ/dP, same shapes; they are overwritten.
-
-        Returns
-        -------
-        params : sequence of array
-            The updated parameters (``params`` itself in NumPy).
-        """
+        # The parameters and the return value are those of Optimizer.step; Adam
+        # always overwrites the gradients.
         xp = self._xp
         if xp is None:
             # The parameters stay in one namespace for the optimiser's life.
