@@ -531,7 +531,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             seed = self._seed
             random_state = np.random.RandomState([seed, len(self.loss_curve_)])
         settings = _training.Settings.of(
-            self.get_params(deep=False),
+            # The parameters as set; get_params would read __init__'s signature
+            # again, a cost of the order of a small epoch.
+            vars(self),
             out_activation=layout.out_activation,
             max_epochs=1 if incremental else self.max_iter,
             incremental=incremental,

@@ -205,9 +205,12 @@ def active_rows(params, X, rows, limit):
     # A sparse row holds its nonzeros alone.
     row_entries = X.nnz / max(1, X.shape[0]) if sp.issparse(X) else X.shape[1]
     widest = max(1, int(row_entries), params.W1.shape[0])
-    chunk = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // widest))
-    n_active = 0
-    for start in range(0, len(rows), chunk):
+    largest = max(1, min(1024, _ACTIVE_CHUNK_ENTRIES // widest))
+    # The first chunk is just long enough to end the count if all its rows are
+    # active; the chunks then double, up to the largest.
+    chunk = min(largest, limit + 1)
+    n_active = start = 0
+    while start < len(rows):
         # Z1 = X W1^T + b1, as a plain product: a pass made once per fit needs
         # none of the training's work buffers.
         X_chunk = xp.take_rows(X, rows[start : start + chunk])
@@ -215,6 +218,8 @@ def active_rows(params, X, rows, limit):
         n_active += xp.count_nonzero(xp.any(Z1 > 0, axis=1))
         if n_active > limit:
             break
+        start += chunk
+        chunk = min(largest, 2 * chunk)
     return n_active
 
 

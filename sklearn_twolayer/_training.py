@@ -121,7 +121,7 @@ class Settings:
 
     @classmethod
     def of(cls, params, **values):
-        """Settings from an estimator's ``get_params()``, with ``values`` on top."""
+        """Settings from a mapping of the estimator's parameters, ``values`` on top."""
         names = {field.name for field in dataclasses.fields(cls)} - set(values)
         return cls(**{name: params[name] for name in names}, **values)
 
@@ -162,27 +162,46 @@ class State:
         self.validation_scores = []
         self.validation_loss_curve = []
 
-    def snapshot(self):
+    def snapshot(self, into=None):
         """A deep copy, taken at the end of each epoch for Ctrl-C.
 
         The arrays keep their memory order (W1 and W2 in Fortran order), and
         arrays laid out in one (see :func:`._kernels.flat_params`) are copied in
-        one call, the optimiser's as the parameters.
+        one call, the optimiser's as the parameters. ``into``, an earlier
+        snapshot of this state that is no longer needed, lends its arrays, so
+        that a snapshot per epoch allocates nothing.
         """
 
-        def copies(arrays):
+        def copies(arrays, spare):
             if arrays is None:
                 return None
             if not isinstance(arrays[0], np.ndarray):
                 # Outside NumPy, training never writes into an array.
                 return list(arrays)
-            if shared_base(arrays) is not None:
+            base = shared_base(arrays)
+            if spare is not None and _same_layout(arrays, spare):
+                if base is not None:
+                    np.copyto(shared_base(spare), base)
+                else:
+                    for a, b in zip(spare, arrays, strict=True):
+                        np.copyto(a, b)
+                return list(spare)
+            if base is not None:
                 return list(flat_params(arrays))
             return [a.copy(order="K") for a in arrays]
 
+        spare_state = {} if into is None else into.optimizer_state or {}
+        optimizer_state = self.optimizer_state
+        if optimizer_state is not None:
+            optimizer_state = {
+                key: copies(value, spare_state.get(key))
+                if isinstance(value, list)
+                else value
+                for key, value in optimizer_state.items()
+            }
         copy = State(
-            Params(*copies(self.params)),
-            _map_arrays(copies, self.optimizer_state),
+            Params(*copies(self.params, None if into is None else into.params)),
+            optimizer_state,
             self.loss_curve,
             self.t,
             no_improvement_count=self.no_improvement_count,
@@ -191,6 +210,22 @@ class State:
         copy.validation_scores = list(self.validation_scores)
         copy.validation_loss_curve = list(self.validation_loss_curve)
         return copy
+
+
+def _same_layout(arrays, spare):
+    """Whether ``spare`` can receive copies of ``arrays``, one by one, in place."""
+    return (
+        isinstance(spare, (list, tuple))
+        and len(spare) == len(arrays)
+        and all(
+            isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and a.strides == b.strides
+            for a, b in zip(arrays, spare, strict=True)
+        )
+        and (shared_base(arrays) is None) == (shared_base(spare) is None)
+    )
 
 
 @dataclasses.dataclass
@@ -319,7 +354,7 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
         contiguous=not settings.shuffle and len(rows) == X.shape[0],
     )
     stopper = _stopper_of(state, settings, validation)
-    best = last_good = None
+    best = last_good = spare = None
     stop = "max_epochs"
     try:
         for i in range(settings.max_epochs):
@@ -372,9 +407,10 @@ def train(state, X, targets, w, rows, settings, validation=None, callbacks=None)
                 break
             if i + 1 < settings.max_epochs:
                 # Kept for an interrupt during the next epoch (after the last
-                # one, the state itself is the result). An interrupt while the
-                # copy is made leaves the previous one in place.
-                last_good = state.snapshot()
+                # one, the state itself is the result). Two snapshots take
+                # turns: the copy goes into the older one, so that an interrupt
+                # while it is made leaves the last one whole.
+                spare, last_good = last_good, state.snapshot(into=spare)
     except KeyboardInterrupt:
         if last_good is None:
             return Result(None, None, [], 0, 0, 0, [], [], "interrupted")
@@ -534,8 +570,10 @@ def _check_epoch(state, loss, epoch, settings):
 
 
 def _all_finite(arrays):
+    # Arrays laid out in one are checked in one call.
+    base = shared_base(arrays)
     xp = operations(arrays[0])
-    return all(xp.all_finite(a) for a in arrays)
+    return all(xp.all_finite(a) for a in ((base,) if base is not None else arrays))
 
 
 def _print_epoch(epoch, state, seconds):

@@ -234,6 +234,26 @@ def test_ctrl_c_returns_the_last_finished_epoch():
         assert a.flags.f_contiguous == b.flags.f_contiguous
 
 
+@pytest.mark.parametrize("optimiser", OPTIMISERS.values(), ids=OPTIMISERS.keys())
+def test_ctrl_c_after_many_epochs_returns_the_last_one_whole(optimiser):
+    # From the third epoch on, each snapshot is written into the one before
+    # last: the result must still be the state of the last finished epoch.
+    X, _, targets, params = problem()
+    settings = dataclasses.replace(SETTINGS, max_epochs=10, **optimiser)
+    interrupted = run(X, targets, params, settings, callbacks=Hooks(raise_at=6))
+    five = run(X, targets, params, dataclasses.replace(settings, max_epochs=5))
+    assert interrupted.n_iter == 5
+    assert interrupted.loss_curve == five.loss_curve
+    for a, b in zip(interrupted.params, five.params, strict=True):
+        assert_array_equal(a, b)
+    for key, value in five.optimizer_state.items():
+        if isinstance(value, list):
+            for a, b in zip(interrupted.optimizer_state[key], value, strict=True):
+                assert_array_equal(a, b)
+        else:
+            assert interrupted.optimizer_state[key] == value
+
+
 def test_ctrl_c_in_the_first_epoch_keeps_nothing():
     X, _, targets, params = problem()
     result = run(X, targets, params, callbacks=Hooks(raise_at=1))
