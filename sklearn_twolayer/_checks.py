@@ -360,7 +360,8 @@ def check_targets(y, classes=None, *, fitted=None, incremental=False):
     if len(classes_) < 2 and kind != "multilabel-indicator" and not chunk:
         raise ValueError(
             "TwoLayerClassifier needs samples of at least 2 classes in the data, "
-            f"but the data contains only one class: {classes_[0]!r}."
+            # tolist gives the label as Python prints it: 1, not np.int64(1).
+            f"but the data contains only one class: {classes_[:1].tolist()[0]!r}."
         )
     if fitted is None:
         return kind, classes_

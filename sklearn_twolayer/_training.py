@@ -562,9 +562,10 @@ def _check_epoch(state, loss, epoch, settings):
             state.origin,
             ", so training cannot continue from it; fit the estimator afresh.",
         )
+    method = "Adam" if settings.solver == "adam" else "gradient descent"
     raise ValueError(
         f"The training loss became non-finite ({loss}) at epoch {epoch + 1}: "
-        "gradient descent diverged. Scale X (for example with StandardScaler) or "
+        f"{method} diverged. Scale X (for example with StandardScaler) or "
         f"lower alpha (now {settings.alpha})."
     )
 

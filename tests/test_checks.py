@@ -64,6 +64,15 @@ def test_continued_targets_keep_the_fitted_kind_and_classes():
     assert classes is fitted[1]
 
 
+@pytest.mark.parametrize(
+    "y, shown", [(np.ones(4, dtype=np.int64), ": 1."), (np.array(["a", "a"]), ": 'a'.")]
+)
+def test_a_single_class_is_named_as_python_prints_it(y, shown):
+    with pytest.raises(ValueError, match="only one class") as raised:
+        _checks.check_targets(y)
+    assert str(raised.value).endswith(shown)
+
+
 def test_mixed_label_types_are_named():
     with pytest.raises(ValueError, match=r"mixes string labels .*\(int\)"):
         _checks.check_targets(np.array(["a", 1, "b"], dtype=object))

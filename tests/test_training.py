@@ -324,6 +324,15 @@ def test_w1_is_copied_where_a_step_may_change_every_column(change):
     assert state.params.W1 is not params.W1
 
 
+def test_a_divergence_names_the_update_rule():
+    X, _, targets, params = problem()
+    settings = dataclasses.replace(
+        SETTINGS, activation="identity", solver="adam", alpha=1e300
+    )
+    with pytest.raises(ValueError, match=r"at epoch 1: Adam diverged\."):
+        run(X, targets, params, settings)
+
+
 def test_diverging_in_place_puts_w1_back():
     X, targets, params = wide_sparse_problem()
     fitted = copy(params)
