@@ -49,7 +49,15 @@ from sklearn.utils._param_validation import (  # private: the constraint types
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _checks, _holdout, _targets, _training
-from ._arrays import dispatch, host_dtype, move, namespace, operations, to_host
+from ._arrays import (
+    dispatch,
+    host_dtype,
+    move,
+    namespace,
+    operations,
+    placed_classes,
+    to_host,
+)
 from ._callbacks import Callbacks
 from ._checks import PARAM_NAMES
 from ._diagnosis import judge
@@ -564,7 +572,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # Train.
         attributes = layout.attributes()
         attributes["classes_"] = (
-            self.classes_ if not reset else _placed_classes(classes_, y_place, kind)
+            self.classes_ if not reset else placed_classes(classes_, y_place)
         )
         attributes["n_features_in_"] = self.n_features_in_
         epochs = settings.max_epochs
@@ -800,15 +808,3 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             )
         defaults = type(self)().get_params(deep=False)
         super().__setstate__(upgrade_state(state, defaults))
-
-
-def _placed_classes(classes, place, kind):
-    """``classes_`` where y lived: its namespace and device, or NumPy.
-
-    As in scikit-learn's array-API classifiers, ``classes_`` follows y rather than
-    X; string labels stay NumPy, which other namespaces cannot hold.
-    """
-    xp, device = place
-    if xp is None or classes.dtype.kind not in "biuf":
-        return classes
-    return move(classes, xp, device)
