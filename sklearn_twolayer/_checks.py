@@ -42,6 +42,7 @@ __all__ = [
     "check_classes_given",
     "check_finite",
     "check_fit_inputs",
+    "check_fitted_params",
     "check_fitted_shapes",
     "check_hand_set_params",
     "check_logits",
@@ -53,6 +54,7 @@ __all__ = [
     "check_validation_data",
     "check_weight_sum",
     "is_indicator",
+    "param_shapes",
 ]
 
 # The fitted attributes that hold the network's parameters, in the order of Params.
@@ -484,6 +486,12 @@ def _check_not_all_zero(sample_weight_val):
         )
 
 
+def param_shapes(hidden_size, n_features, n_outputs):
+    """The shapes of ``W1``, ``b1``, ``W2`` and ``b2``."""
+    h, K = hidden_size, n_outputs
+    return (h, n_features), (h,), (K, h), (K,)
+
+
 def check_shapes(params, shapes, problem):
     """Raise a ValueError naming the first parameter whose shape is not expected.
 
@@ -546,6 +554,22 @@ def check_fitted_shapes(params, shapes, hidden_size, incremental):
             else "Set warm_start=False to start afresh."
         ),
     )
+
+
+def check_fitted_params(params, n_features, n_outputs):
+    """Return the fitted parameters that a prediction uses, once their shapes agree.
+
+    Users may set the weights by hand: a wrong shape is reported here rather than
+    by a failing matrix product. Their values are checked by :func:`check_logits`
+    only when the outputs are not finite, since a pass over W1 can cost more than
+    predicting a few rows.
+    """
+    check_shapes(
+        params,
+        param_shapes(params.W1.shape[0], n_features, n_outputs),
+        "has shape {shape}, but the other fitted attributes need {expected}.",
+    )
+    return params
 
 
 def check_logits(Z2, params):

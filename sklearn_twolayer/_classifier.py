@@ -631,8 +631,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         fitted = Params(*(getattr(self, name) for name in PARAM_NAMES))
         if operations(X).is_numpy:
             fitted = Params(*(np.asarray(p) for p in fitted))
+        h, d, K = self.hidden_size, self.n_features_in_, self.n_outputs_
         _checks.check_fitted_shapes(
-            fitted, self._param_shapes(self.hidden_size), self.hidden_size, incremental
+            fitted, _checks.param_shapes(h, d, K), h, incremental
         )
         optimizer_state = getattr(self, "_optimizer_state", None)
         args = (fitted, optimizer_state, self.loss_curve_, self.t_, X, settings)
@@ -669,29 +670,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------- prediction
 
-    def _fitted_params(self):
-        # Users may set the weights by hand: a wrong shape is reported here rather
-        # than by a failing matrix product. Their values are checked by
-        # _predict_logits only when the outputs are not finite, since a pass over
-        # W1 can cost more than predicting a few rows.
-        params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
-        _checks.check_shapes(
-            params,
-            self._param_shapes(params.W1.shape[0]),
-            "has shape {shape}, but the other fitted attributes need {expected}.",
-        )
-        return params
-
-    def _param_shapes(self, hidden_size):
-        h, K = hidden_size, self.n_outputs_
-        return (h, self.n_features_in_), (h,), (K, h), (K,)
-
     def _predict_logits(self, X, method):
         """Z2 of the rows of X; raises rather than return NaN probabilities."""
         X = self._validate_X(X, method)
+        params = _checks.check_fitted_params(
+            Params(self.W1_, self.b1_, self.W2_, self.b2_),
+            self.n_features_in_,
+            self.n_outputs_,
+        )
         # Finite rows far outside the training range can overflow the products to
         # inf, and inf - inf to NaN; the check below reports that in plain words.
-        params = self._fitted_params()
         with np.errstate(over="ignore", invalid="ignore"):
             Z2 = predict_logits(params, X, self.activation, operations(X))
         return _checks.check_logits(Z2, params)
