@@ -48,20 +48,12 @@ from sklearn.utils._param_validation import (  # private: the constraint types
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _checks, _holdout, _targets, _training
-from ._arrays import (
-    dispatch,
-    host_dtype,
-    move,
-    namespace,
-    operations,
-    placed_classes,
-    to_host,
-)
+from . import _checks, _holdout, _start, _targets, _training
+from ._arrays import dispatch, host_dtype, namespace, operations, placed_classes
 from ._callbacks import Callbacks
 from ._checks import PARAM_NAMES
 from ._diagnosis import judge
-from ._network import Params, init_params, predict_logits
+from ._network import Params, predict_logits
 from ._persistence import InconsistentVersionWarning, upgrade_state
 from ._version import __version__
 
@@ -532,7 +524,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # Where training starts: new weights, or the fitted ones.
         if reset:
             random_state = check_random_state(self.random_state)
-            params = self._initial_params(X, layout, random_state, continuing)
+            hand_set = {n: getattr(self, n) for n in PARAM_NAMES if hasattr(self, n)}
+            start = _start.new_state(
+                X,
+                self.hidden_size,
+                self.activation,
+                layout.n_outputs,
+                random_state,
+                # Weights set by hand count before a first partial_fit or warm fit.
+                hand_set if continuing and "W1_" in hand_set else None,
+            )
             seed = int(random_state.randint(np.iinfo(np.int32).max))
         else:
             # The hold-out of a warm start differs from that of the first fit.
@@ -548,10 +549,18 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             seed=seed,
             verbose=bool(self.verbose),
         )
-        if reset:
-            start = _training.State(params)
-        else:
-            start = self._resumed_state(X, settings, incremental)
+        if not reset:
+            start = _start.fitted_state(
+                Params(*(getattr(self, name) for name in PARAM_NAMES)),
+                (self.hidden_size, self.n_features_in_, self.n_outputs_),
+                getattr(self, "_optimizer_state", None),
+                self.loss_curve_,
+                self.t_,
+                X,
+                settings,
+                no_improvement_count=getattr(self, "_no_improvement_count", 0),
+                incremental=incremental,
+            )
             undo.append(start.rollback)
 
         # The validation rows: the data given, or a hold-out of the training rows.
@@ -605,43 +614,6 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _warn(message, category):
         # Called from _fit_unsafe alone, so that the warning names the user's line.
         warnings.warn(message, category, stacklevel=_USER_STACKLEVEL)
-
-    def _initial_params(self, X, layout, random_state, continuing):
-        """New weights, or those set by hand before a first partial_fit or warm fit.
-
-        They are drawn on the host, as for NumPy input, and moved to X's device.
-        """
-        xp, device = namespace(X)
-        # Drawn in the memory order that training uses (see _training.train).
-        h, d = self.hidden_size, X.shape[1]
-        args = (self.activation, random_state, host_dtype(X.dtype))
-        drawn = init_params(d, h, layout.n_outputs, *args, order="F")
-        if continuing and hasattr(self, "W1_"):
-            values = [
-                to_host(getattr(self, n, p))
-                for n, p in zip(PARAM_NAMES, drawn, strict=True)
-            ]
-            drawn = _checks.check_hand_set_params(values, drawn)
-        if xp is None:
-            return drawn
-        return Params(*(move(np.ascontiguousarray(p), xp, device) for p in drawn))
-
-    def _resumed_state(self, X, settings, incremental):
-        """The training state that continues from the fitted attributes."""
-        fitted = Params(*(getattr(self, name) for name in PARAM_NAMES))
-        if operations(X).is_numpy:
-            fitted = Params(*(np.asarray(p) for p in fitted))
-        h, d, K = self.hidden_size, self.n_features_in_, self.n_outputs_
-        _checks.check_fitted_shapes(
-            fitted, _checks.param_shapes(h, d, K), h, incremental
-        )
-        optimizer_state = getattr(self, "_optimizer_state", None)
-        args = (fitted, optimizer_state, self.loss_curve_, self.t_, X, settings)
-        return _training.resume(
-            *args,
-            no_improvement_count=getattr(self, "_no_improvement_count", 0),
-            in_place=incremental,
-        )
 
     def _commit(self, result, attributes, seed, class_counts, validated, incremental):
         """Write the result of a training call to the fitted attributes."""
