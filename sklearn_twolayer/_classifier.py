@@ -499,27 +499,24 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         X, y, kind, classes_, sample_weight, validation = _checks.check_fit_inputs(
             self, X, y, sample_weight, classes, validation, incremental, fitted, reset
         )
-        dtype = host_dtype(X.dtype)
 
         # The targets and the row weights, on the host.
-        out_activation = self.out_activation_ if not reset else None
-        layout = _targets.Layout.of(kind, classes_, self.multiclass, out_activation)
-        targets = _targets.TrainingTargets(y, classes_, kind, dtype)
-        class_weight = self.class_weight
-        if class_weight is not None and kind == "multilabel-indicator":
-            self._warn(
-                "class_weight does not apply to multilabel targets and is ignored.",
-                UserWarning,
-            )
-            class_weight = None
-        # partial_fit weighs "balanced" classes by the counts of every row seen.
-        running = np.zeros(len(classes_)) if reset else np.array(self._class_counts)
-        per_class, counts = _targets.class_weights(
-            class_weight, classes_, y, sample_weight, running if incremental else None
+        layout, targets, per_class, w, counts, warning = _targets.weighted_targets(
+            y,
+            kind,
+            classes_,
+            sample_weight,
+            host_dtype(X.dtype),
+            multiclass=self.multiclass,
+            class_weight=self.class_weight,
+            # A continued network keeps its output layer and, for the "balanced"
+            # class weights of partial_fit, its counts of every row seen.
+            out_activation=None if reset else self.out_activation_,
+            class_counts=None if reset else self._class_counts,
+            incremental=incremental,
         )
-        # A list of floats, as plain state, whatever the namespace of the fit.
-        class_counts = [float(c) for c in (counts if incremental else running)]
-        w = _targets.row_weights(y, classes_, sample_weight, per_class, dtype)
+        if warning is not None:
+            self._warn(warning, UserWarning)
 
         # Where training starts: new weights, or the fitted ones.
         if reset:
@@ -593,9 +590,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self._warn(result.interruption(), UserWarning)
             if result.n_iter == 0:
                 return False
-        self._commit(
-            result, attributes, seed, class_counts, val is not None, incremental
-        )
+        self._commit(result, attributes, seed, counts, val is not None, incremental)
         if result.stop == "interrupted":
             return True
         callbacks.end_fit()
