@@ -50,20 +50,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _checks, _holdout, _start, _targets, _training
 from ._arrays import dispatch, host_dtype, namespace, operations, placed_classes
-from ._callbacks import Callbacks
+from ._callbacks import CALLBACK_KEYS, Callbacks, CallbackSupportMixin
 from ._checks import PARAM_NAMES
 from ._diagnosis import judge
 from ._network import Params, predict_logits
 from ._persistence import InconsistentVersionWarning, upgrade_state
 from ._version import __version__
-
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - exercised with older scikit-learn
-
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn < 1.9, which has no callback API."""
-
 
 __all__ = ["InconsistentVersionWarning", "TwoLayerClassifier"]
 
@@ -71,9 +63,6 @@ __all__ = ["InconsistentVersionWarning", "TwoLayerClassifier"]
 # them are _fit, fit or partial_fit, and scikit-learn's _fit_context wrapper, and
 # then the user's line.
 _USER_STACKLEVEL = 6
-
-# Attributes that the scikit-learn callback API sets on the estimator during fit.
-_CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 _VALIDATION_ATTRIBUTES = (
     "validation_scores_",
@@ -480,7 +469,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 rollback.restore()
         # The callback machinery keeps its own bookkeeping on the estimator until
         # fit returns; it must survive the restore.
-        keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_KEYS}
+        keep = {k: v for k, v in self.__dict__.items() if k in CALLBACK_KEYS}
         self.__dict__.clear()
         self.__dict__.update(saved)
         self.__dict__.update(keep)
