@@ -2,11 +2,11 @@
 
 ``fit`` and ``partial_fit`` read top to bottom (``_fit_unsafe``): check the inputs
 (:mod:`._checks`), build the targets and the row weights (:mod:`._targets`), find
-where training starts (new weights, or the fitted ones), hold out validation rows
-(:mod:`._holdout`), run the training call (:mod:`._training`, with the callback
-hooks of :mod:`._callbacks`), commit its result to the fitted attributes, and warn
-if the fit learned nothing (:mod:`._diagnosis`). The math is in :mod:`._network`,
-:mod:`._losses` and :mod:`._optimizer`.
+where training starts (:mod:`._start`), hold out validation rows (:mod:`._holdout`),
+run the training call (:mod:`._training`, with the hooks of :mod:`._callbacks`),
+commit its result to the fitted attributes, and warn if the fit learned nothing
+(:mod:`._diagnosis`). The math is in :mod:`._network`, :mod:`._losses` and
+:mod:`._optimizer`.
 
 How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
 
@@ -18,15 +18,12 @@ fit, warm    the current weights         <= max_iter (this call)  continued  new
 partial_fit  current (new on 1st call)   exactly one              continued  continued
 ===========  ==========================  =======================  =========  =========
 
-The optimiser's state (schedule, velocity, Adam's moments) is kept as plain numbers
-and arrays in ``_optimizer_state``. partial_fit's stopping rule never ends training
-(a call is one epoch); its count of epochs without improvement goes on over the
-calls, as in MLPClassifier, so that the adaptive schedule lowers its rate.
-
-Training never writes to the estimator: it works on copies of the parameters, which
-the estimator commits to its fitted attributes at the end (or, after Ctrl-C, those
-of the last finished epoch). A fit that raises therefore leaves the estimator
-exactly as it was.
+The optimiser's state is kept as plain numbers and arrays in ``_optimizer_state``.
+partial_fit's stopping rule never ends training, but its count of epochs without
+improvement goes on over the calls, so that the adaptive schedule lowers its rate.
+Training works on copies of the parameters (but for a ``W1_`` that partial_fit
+trains in place, with a rollback), which the estimator commits at the end (after
+Ctrl-C, those of the last finished epoch): a fit that raises changes nothing.
 """
 
 import warnings
@@ -74,20 +71,18 @@ _VALIDATION_ATTRIBUTES = (
 class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     """A one-hidden-layer neural network with a sigmoid output, trained by backprop.
 
-    The network computes, for a row ``x``::
+    For a row ``x`` the network computes::
 
         z1 = W1 x + b1,   a1 = g(z1),   z2 = W2 a1 + b2,   a2 = sigma(z2)
 
     with ``g`` the hidden activation and ``sigma`` the sigmoid (the softmax for a
-    multiclass target, unless ``multiclass="ovr"``). It is trained by mini-batch
-    gradient descent on the weighted cross-entropy plus an L2 penalty, with the
-    gradients that the documentation's math page (``docs/math.rst``) derives by
-    backpropagation, each formula beside the code that computes it. The update
-    that uses the gradients is the article's (``solver="sgd"``, optionally with a
-    learning-rate schedule and momentum) or Adam (``solver="adam"``).
+    multiclass target, unless ``multiclass="ovr"``). Mini-batch gradient descent
+    (the article's, optionally with a learning-rate schedule and momentum) or Adam
+    minimises the weighted cross-entropy plus an L2 penalty, with the gradients of
+    backpropagation.
 
-    Read more in the :ref:`User Guide <user-guide>`; the derivation is in
-    :ref:`The math: backpropagation, derived and coded <math>`.
+    Read more in the :ref:`User Guide <user-guide>`; :ref:`math` derives each
+    gradient beside the code that computes it.
 
     Parameters
     ----------
@@ -121,32 +116,25 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         The update that uses the gradients: ``"sgd"`` is the article's gradient
         descent, with the ``learning_rate`` schedule and ``momentum``; ``"adam"``
         is Kingma and Ba's Adam, for which ``alpha`` is Adam's step size (the
-        alpha of their paper; 0.001 there and in MLPClassifier). The gradients are
-        the same backpropagation either way.
+        alpha of their paper; 0.001 there and in MLPClassifier).
 
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         The rate schedule of ``solver="sgd"`` (used by it only), with ``t`` the
-        number of training rows seen (``t_``):
-
-        - ``"constant"``: ``alpha`` throughout.
-        - ``"invscaling"``: ``alpha / (t + 1) ** power_t``, recomputed at the end
-          of each epoch.
-        - ``"adaptive"``: ``alpha`` until the training loss (the validation score
-          with early stopping) fails to improve by ``tol`` for more than
-          ``n_iter_no_change`` epochs in a row; each such stall divides the rate
-          by 5 instead of stopping, and training stops at the first stall that
-          finds the rate at or below 1e-6.
+        training rows seen (``t_``): ``"constant"`` keeps ``alpha``;
+        ``"invscaling"`` uses ``alpha / (t + 1) ** power_t``, recomputed after
+        each epoch; ``"adaptive"`` divides the rate by 5, instead of stopping,
+        whenever the training loss (the validation score with early stopping)
+        fails to improve by ``tol`` for more than ``n_iter_no_change`` epochs in a
+        row, and stops at such a stall once the rate is at or below 1e-6.
 
     power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule, >= 0. Used by ``solver="sgd"``
-        only.
+        Exponent of the ``"invscaling"`` schedule, >= 0. Used by ``solver="sgd"``.
 
     nesterovs_momentum : bool, default=False
         Whether ``momentum`` is Nesterov's (``W += momentum * v - alpha * grad``
-        with the new ``v``) rather than the classical one. Used by
-        ``solver="sgd"`` only, when ``momentum > 0``. The default differs from
-        MLPClassifier's (True), so that ``momentum`` means classical momentum
-        unless asked otherwise.
+        with the new ``v``) rather than the classical one; used by ``solver="sgd"``
+        only, when ``momentum > 0``. Unlike MLPClassifier's (True), the default
+        keeps ``momentum`` classical unless asked otherwise.
 
     beta_1 : float, default=0.9
         Decay rate of Adam's estimate of the gradient's first moment, in [0, 1).
@@ -197,10 +185,9 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         makes fit reproducible bit for bit.
 
     warm_start : bool, default=False
-        Whether fit continues from the current weights instead of new ones. It
-        also continues the optimiser's state: the schedule's rate, the velocity
-        of momentum, Adam's moments and step count (MLPClassifier starts its
-        optimiser afresh at each warm-started fit). The stopping rule starts
+        Whether fit continues from the current weights and optimiser state (the
+        schedule's rate, the velocity, Adam's moments and step count; MLPClassifier
+        starts its optimiser afresh) instead of new ones. The stopping rule starts
         afresh at each fit.
 
     verbose : int or bool, default=0
@@ -230,8 +217,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         Names of features seen during fit, when X has string column names.
 
     n_outputs_ : int
-        Number of output units: 1 for a binary target, else the number of classes or
-        labels.
+        Number of output units: 1 for a binary target, else one per class or label.
 
     out_activation_ : {"logistic", "softmax"}
         Output activation.
