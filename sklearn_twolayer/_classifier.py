@@ -88,36 +88,28 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     ----------
     hidden_size : int, default=100
         Number of units in the hidden layer.
-
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden activation ``g``.
-
     alpha : float, default=0.1
         Learning rate of the update ``W -= alpha * dJ/dW``. Unlike in
         :class:`~sklearn.neural_network.MLPClassifier` and
         :class:`~sklearn.linear_model.SGDClassifier`, ``alpha`` is **not** the L2
         penalty here: that is ``l2``.
-
     batch_size : int, default=200
         Rows per mini-batch, capped at the number of training rows.
-
     max_iter : int, default=200
         Maximum number of epochs (passes over the training rows) per call to fit.
-
     l2 : float, default=0.0
         L2 penalty ``lambda``; the objective has ``lambda / (2 S)`` times the squared
         norms of ``W1`` and ``W2`` (biases are not penalised).
-
     momentum : float, default=0.0
         Classical momentum in [0, 1): ``v = momentum * v - alpha * grad; W += v``.
         0 is plain gradient descent. Used by ``solver="sgd"`` only.
-
     solver : {"sgd", "adam"}, default="sgd"
         The update that uses the gradients: ``"sgd"`` is the article's gradient
         descent, with the ``learning_rate`` schedule and ``momentum``; ``"adam"``
         is Kingma and Ba's Adam, for which ``alpha`` is Adam's step size (the
         alpha of their paper; 0.001 there and in MLPClassifier).
-
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         The rate schedule of ``solver="sgd"`` (used by it only), with ``t`` the
         training rows seen (``t_``): ``"constant"`` keeps ``alpha``;
@@ -126,70 +118,55 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         whenever the training loss (the validation score with early stopping)
         fails to improve by ``tol`` for more than ``n_iter_no_change`` epochs in a
         row, and stops at such a stall once the rate is at or below 1e-6.
-
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule, >= 0. Used by ``solver="sgd"``.
-
     nesterovs_momentum : bool, default=False
         Whether ``momentum`` is Nesterov's (``W += momentum * v - alpha * grad``
         with the new ``v``) rather than the classical one; used by ``solver="sgd"``
         only, when ``momentum > 0``. Unlike MLPClassifier's (True), the default
         keeps ``momentum`` classical unless asked otherwise.
-
     beta_1 : float, default=0.9
         Decay rate of Adam's estimate of the gradient's first moment, in [0, 1).
         Used by ``solver="adam"`` only.
-
     beta_2 : float, default=0.999
         Decay rate of Adam's estimate of the gradient's second moment, in [0, 1).
         Used by ``solver="adam"`` only.
-
     epsilon : float, default=1e-8
         Added to the square root of Adam's second moment, > 0, so that its
         division stays finite. Used by ``solver="adam"`` only.
-
     multiclass : {"softmax", "ovr"}, default="softmax"
         Output layer for more than two classes: a softmax over K units, or K
         independent sigmoid units trained with binary cross-entropy (one-vs-rest),
         whose probabilities ``predict_proba`` normalises to sum to one.
-
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows (stratified) and stop
         when the validation accuracy has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, keeping the best weights. ``X_val``/``y_val``
         passed to :meth:`fit` replace the hold-out.
-
     validation_fraction : float, default=0.1
         Share of the training rows held out for early stopping, in (0, 1).
-
     n_iter_no_change : int or np.inf, default=10
         Epochs without improvement by ``tol`` before training stops; ``np.inf``
         never stops for lack of improvement (as in
         :class:`~sklearn.neural_network.MLPClassifier`).
-
     tol : float, default=1e-4
         Improvement of the training loss (or of the validation accuracy with early
         stopping) below which an epoch does not count as an improvement.
-
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplying ``sample_weight``.
         "balanced" gives class k the weight ``n / (K n_k)``, with ``n_k`` the
         sample-weighted count of class k. Ignored, with a warning, for multilabel
         targets.
-
     shuffle : bool, default=True
         Whether to shuffle the training rows before each epoch.
-
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffles and the validation hold-out. An int
         makes fit reproducible bit for bit.
-
     warm_start : bool, default=False
         Whether fit continues from the current weights and optimiser state (the
         schedule's rate, the velocity, Adam's moments and step count; MLPClassifier
         starts its optimiser afresh) instead of new ones. The stopping rule starts
         afresh at each fit.
-
     verbose : int or bool, default=0
         Print one line per epoch when positive.
 
@@ -197,54 +174,38 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     ----------
     W1_ : ndarray of shape (hidden_size, n_features_in_)
         Weights of the hidden layer.
-
     b1_ : ndarray of shape (hidden_size,)
         Biases of the hidden layer.
-
     W2_ : ndarray of shape (n_outputs_, hidden_size)
         Weights of the output layer.
-
     b2_ : ndarray of shape (n_outputs_,)
         Biases of the output layer.
-
     classes_ : ndarray of shape (n_classes,)
         Class labels (``arange(n_labels)`` for a multilabel target).
-
     n_features_in_ : int
         Number of features seen during fit.
-
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
-
     n_outputs_ : int
         Number of output units: 1 for a binary target, else one per class or label.
-
     out_activation_ : {"logistic", "softmax"}
         Output activation.
-
     n_iter_ : int
         Epochs run by the last call to fit (partial_fit adds one per call).
-
     t_ : int
         Training rows processed, over all calls since the weights were initialised.
-
     loss_ : float
         Training loss of the last epoch.
-
     loss_curve_ : list of float
         Mean training objective of each epoch (weighted by the batches' weight sums).
-
     best_loss_ : float
         Minimum of ``loss_curve_``.
-
     validation_scores_ : list of float
         Validation accuracy after each epoch of the last fit, when it had
         validation data (early stopping or ``X_val``). A fit without validation
         data, or a partial_fit, removes the three validation attributes.
-
     validation_loss_curve_ : list of float
         Validation objective after each of those epochs.
-
     best_validation_score_ : float
         Maximum of ``validation_scores_``.
 
