@@ -45,11 +45,10 @@ from sklearn.utils._param_validation import (  # private: the constraint types
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _checks, _holdout, _start, _targets, _training
+from . import _checks, _diagnosis, _holdout, _start, _targets, _training
 from ._arrays import dispatch, host_dtype, namespace, operations, placed_classes
 from ._callbacks import CALLBACK_KEYS, Callbacks, CallbackSupportMixin
 from ._checks import PARAM_NAMES
-from ._diagnosis import judge
 from ._network import Params, predict_logits
 from ._persistence import InconsistentVersionWarning, upgrade_state
 from ._version import __version__
@@ -530,15 +529,12 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         if result.stop == "interrupted":
             return True
         callbacks.end_fit()
-        failure = None if incremental else judge(result, X, targets, w, rows, settings)
-        if failure is not None:
-            self._warn(failure, ConvergenceWarning)
-        if not incremental and result.stop == "max_epochs":
-            self._warn(
-                f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
-                "optimization has not converged yet.",
-                ConvergenceWarning,
-            )
+
+        # Diagnosis: did the fit learn anything, did it run out of epochs?
+        if not incremental:
+            args = (result, X, targets, w, rows, settings)
+            for message in _diagnosis.convergence_warnings(*args):
+                self._warn(message, ConvergenceWarning)
         return True
 
     @staticmethod
