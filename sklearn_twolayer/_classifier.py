@@ -30,12 +30,9 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    # private: validates the parameters once per fit, as in scikit-learn's own.
-    _fit_context,
-)
+
+# private: validates the parameters once per fit, as in scikit-learn's own.
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (  # private: the constraint types
@@ -586,10 +583,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _validate_X(self, X, method):
         check_is_fitted(self)
         _checks.check_same_namespace(X, self, method)
-        sparse = ["csr", "csc"]
-        return validate_data(
-            self, X, reset=False, accept_sparse=sparse, dtype=self.W1_.dtype
-        )
+        sparse, dtype = ["csr", "csc"], self.W1_.dtype
+        return validate_data(self, X, reset=False, accept_sparse=sparse, dtype=dtype)
 
     def decision_function(self, X):
         """Return the logits Z2 of the output layer.
@@ -625,9 +620,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         """
         return self._proba(X, "predict_proba")
 
-    def _proba(self, X, method):
+    def _proba(self, X, method, log=False):
         Z2 = self._predict_logits(X, method)
-        return _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
+        proba = _targets.log_proba_from_logits if log else _targets.proba_from_logits
+        return proba(Z2, self._target_type, self.out_activation_)
 
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`.
@@ -642,10 +638,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities.
         """
-        Z2 = self._predict_logits(X, "predict_log_proba")
-        return _targets.log_proba_from_logits(
-            Z2, self._target_type, self.out_activation_
-        )
+        return self._proba(X, "predict_log_proba", log=True)
 
     def predict(self, X):
         """Return predicted labels.
@@ -660,9 +653,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels, or an indicator matrix for multilabel targets.
         """
-        return _targets.labels_from_proba(
-            self._proba(X, "predict"), self.classes_, self._target_type
-        )
+        proba = self._proba(X, "predict")
+        return _targets.labels_from_proba(proba, self.classes_, self._target_type)
 
     # ------------------------------------------------------------- protocol
 
