@@ -4,9 +4,9 @@
 (:mod:`._checks`), build the targets and the row weights (:mod:`._targets`), find
 where training starts (:mod:`._start`), hold out validation rows (:mod:`._holdout`),
 run the training call (:mod:`._training`, with the hooks of :mod:`._callbacks`),
-commit its result to the fitted attributes, and warn if the fit learned nothing
-(:mod:`._diagnosis`). The math is in :mod:`._network`, :mod:`._losses` and
-:mod:`._optimizer`.
+commit its result to the fitted attributes, and warn if the fit learned nothing or
+ran out of epochs (:mod:`._diagnosis`). The math is in :mod:`._network`,
+:mod:`._losses` and :mod:`._optimizer`.
 
 How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
 
