@@ -33,6 +33,7 @@ __all__ = [
     "move",
     "namespace",
     "operations",
+    "placed_classes",
     "same_place",
     "to_host",
 ]
@@ -147,6 +148,18 @@ def move(a, xp, device, dtype=None):
     if dtype is not None and moved.dtype != dtype:
         moved = xp.astype(moved, dtype)
     return moved
+
+
+def placed_classes(classes, place):
+    """``classes_`` where y lived: in ``place``, its ``(xp, device)``, or NumPy.
+
+    As in scikit-learn's array-API classifiers, ``classes_`` follows y rather than
+    X; string labels stay NumPy, which other namespaces cannot hold.
+    """
+    xp, device = place
+    if xp is None or classes.dtype.kind not in "biuf":
+        return classes
+    return move(classes, xp, device)
 
 
 def operations(a):

@@ -6,11 +6,27 @@ stop), and closes the context once the estimator has committed the result. The
 training loop sees only those two methods; the estimator object is passed on to
 scikit-learn's hooks, which receive it by their API, and is never read here beyond
 the callback machinery that scikit-learn itself sets on it.
+
+The estimator also takes from here scikit-learn's ``CallbackSupportMixin`` (a
+stand-in that adds nothing, for a scikit-learn without callbacks) and the names of
+the attributes that this machinery sets on it during fit, which the restore of a
+failed fit keeps.
 """
 
 from ._arrays import operations
 
-__all__ = ["Callbacks"]
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - exercised with older scikit-learn
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9, which has no callback API."""
+
+
+__all__ = ["CALLBACK_KEYS", "CallbackSupportMixin", "Callbacks"]
+
+# Attributes that the scikit-learn callback API sets on the estimator during fit.
+CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 
 class Callbacks:

@@ -2,10 +2,10 @@
 
 ``fit`` and ``partial_fit`` read top to bottom (``_fit_unsafe``): check the inputs
 (:mod:`._checks`), build the targets and the row weights (:mod:`._targets`), find
-where training starts (new weights, or the fitted ones), hold out validation rows
-(:mod:`._holdout`), run the training call (:mod:`._training`, with the callback
-hooks of :mod:`._callbacks`), commit its result to the fitted attributes, and warn
-if the fit learned nothing (:mod:`._diagnosis`). The math is in :mod:`._network`,
+where training starts (:mod:`._start`), hold out validation rows (:mod:`._holdout`),
+run the training call (:mod:`._training`, with the hooks of :mod:`._callbacks`),
+commit its result to the fitted attributes, and warn if the fit learned nothing or
+ran out of epochs (:mod:`._diagnosis`). The math is in :mod:`._network`,
 :mod:`._losses` and :mod:`._optimizer`.
 
 How ``fit``, ``warm_start`` and ``partial_fit`` relate (all go through ``_fit``):
@@ -18,52 +18,31 @@ fit, warm    the current weights         <= max_iter (this call)  continued  new
 partial_fit  current (new on 1st call)   exactly one              continued  continued
 ===========  ==========================  =======================  =========  =========
 
-The optimiser's state (schedule, velocity, Adam's moments) is kept as plain numbers
-and arrays in ``_optimizer_state``. partial_fit's stopping rule never ends training
-(a call is one epoch); its count of epochs without improvement goes on over the
-calls, as in MLPClassifier, so that the adaptive schedule lowers its rate.
-
-Training never writes to the estimator: it works on copies of the parameters, which
-the estimator commits to its fitted attributes at the end (or, after Ctrl-C, those
-of the last finished epoch). A fit that raises therefore leaves the estimator
-exactly as it was.
+The optimiser's state is kept as plain numbers and arrays in ``_optimizer_state``.
+partial_fit's stopping rule never ends training, but its count of epochs without
+improvement goes on over the calls, so that the adaptive schedule lowers its rate.
+Training works on copies of the parameters (but for a ``W1_`` that partial_fit
+trains in place, with a rollback), which the estimator commits at the end (after
+Ctrl-C, those of the last finished epoch): a fit that raises changes nothing.
 """
 
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    # private: validates the parameters once per fit, as in scikit-learn's own.
-    _fit_context,
-)
+
+# private: validates the parameters once per fit, as in scikit-learn's own.
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import (  # private: the constraint types
-    Interval,
-    Options,
-    StrOptions,
-)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _checks, _holdout, _targets, _training
-from ._arrays import dispatch, host_dtype, move, namespace, operations, to_host
-from ._callbacks import Callbacks
+from . import _checks, _diagnosis, _holdout, _start, _targets, _training
+from ._arrays import dispatch, host_dtype, namespace, operations, placed_classes
+from ._callbacks import CALLBACK_KEYS, Callbacks, CallbackSupportMixin
 from ._checks import PARAM_NAMES
-from ._diagnosis import judge
-from ._network import Params, init_params, predict_logits
+from ._network import Params, predict_logits
 from ._persistence import InconsistentVersionWarning, upgrade_state
 from ._version import __version__
-
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # pragma: no cover - exercised with older scikit-learn
-
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn < 1.9, which has no callback API."""
-
 
 __all__ = ["InconsistentVersionWarning", "TwoLayerClassifier"]
 
@@ -71,9 +50,6 @@ __all__ = ["InconsistentVersionWarning", "TwoLayerClassifier"]
 # them are _fit, fit or partial_fit, and scikit-learn's _fit_context wrapper, and
 # then the user's line.
 _USER_STACKLEVEL = 6
-
-# Attributes that the scikit-learn callback API sets on the estimator during fit.
-_CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 _VALIDATION_ATTRIBUTES = (
     "validation_scores_",
@@ -85,135 +61,102 @@ _VALIDATION_ATTRIBUTES = (
 class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     """A one-hidden-layer neural network with a sigmoid output, trained by backprop.
 
-    The network computes, for a row ``x``::
+    For a row ``x`` the network computes::
 
         z1 = W1 x + b1,   a1 = g(z1),   z2 = W2 a1 + b2,   a2 = sigma(z2)
 
     with ``g`` the hidden activation and ``sigma`` the sigmoid (the softmax for a
-    multiclass target, unless ``multiclass="ovr"``). It is trained by mini-batch
-    gradient descent on the weighted cross-entropy plus an L2 penalty, with the
-    gradients that the documentation's math page (``docs/math.rst``) derives by
-    backpropagation, each formula beside the code that computes it. The update
-    that uses the gradients is the article's (``solver="sgd"``, optionally with a
-    learning-rate schedule and momentum) or Adam (``solver="adam"``).
+    multiclass target, unless ``multiclass="ovr"``). Mini-batch gradient descent
+    (the article's, optionally with a learning-rate schedule and momentum) or Adam
+    minimises the weighted cross-entropy plus an L2 penalty, with the gradients of
+    backpropagation.
 
-    Read more in the :ref:`User Guide <user-guide>`; the derivation is in
-    :ref:`The math: backpropagation, derived and coded <math>`.
+    Read more in the :ref:`User Guide <user-guide>`; :ref:`math` derives each
+    gradient beside the code that computes it.
 
     Parameters
     ----------
     hidden_size : int, default=100
         Number of units in the hidden layer.
-
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden activation ``g``.
-
     alpha : float, default=0.1
         Learning rate of the update ``W -= alpha * dJ/dW``. Unlike in
         :class:`~sklearn.neural_network.MLPClassifier` and
         :class:`~sklearn.linear_model.SGDClassifier`, ``alpha`` is **not** the L2
         penalty here: that is ``l2``.
-
     batch_size : int, default=200
         Rows per mini-batch, capped at the number of training rows.
-
     max_iter : int, default=200
         Maximum number of epochs (passes over the training rows) per call to fit.
-
     l2 : float, default=0.0
         L2 penalty ``lambda``; the objective has ``lambda / (2 S)`` times the squared
         norms of ``W1`` and ``W2`` (biases are not penalised).
-
     momentum : float, default=0.0
         Classical momentum in [0, 1): ``v = momentum * v - alpha * grad; W += v``.
         0 is plain gradient descent. Used by ``solver="sgd"`` only.
-
     solver : {"sgd", "adam"}, default="sgd"
         The update that uses the gradients: ``"sgd"`` is the article's gradient
         descent, with the ``learning_rate`` schedule and ``momentum``; ``"adam"``
         is Kingma and Ba's Adam, for which ``alpha`` is Adam's step size (the
-        alpha of their paper; 0.001 there and in MLPClassifier). The gradients are
-        the same backpropagation either way.
-
+        alpha of their paper; 0.001 there and in MLPClassifier).
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         The rate schedule of ``solver="sgd"`` (used by it only), with ``t`` the
-        number of training rows seen (``t_``):
-
-        - ``"constant"``: ``alpha`` throughout.
-        - ``"invscaling"``: ``alpha / (t + 1) ** power_t``, recomputed at the end
-          of each epoch.
-        - ``"adaptive"``: ``alpha`` until the training loss (the validation score
-          with early stopping) fails to improve by ``tol`` for more than
-          ``n_iter_no_change`` epochs in a row; each such stall divides the rate
-          by 5 instead of stopping, and training stops at the first stall that
-          finds the rate at or below 1e-6.
-
+        training rows seen (``t_``): ``"constant"`` keeps ``alpha``;
+        ``"invscaling"`` uses ``alpha / (t + 1) ** power_t``, recomputed after
+        each epoch; ``"adaptive"`` divides the rate by 5, instead of stopping,
+        whenever the training loss (the validation score with early stopping)
+        fails to improve by ``tol`` for more than ``n_iter_no_change`` epochs in a
+        row, and stops at such a stall once the rate is at or below 1e-6.
     power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule, >= 0. Used by ``solver="sgd"``
-        only.
-
+        Exponent of the ``"invscaling"`` schedule, >= 0. Used by ``solver="sgd"``.
     nesterovs_momentum : bool, default=False
         Whether ``momentum`` is Nesterov's (``W += momentum * v - alpha * grad``
-        with the new ``v``) rather than the classical one. Used by
-        ``solver="sgd"`` only, when ``momentum > 0``. The default differs from
-        MLPClassifier's (True), so that ``momentum`` means classical momentum
-        unless asked otherwise.
-
+        with the new ``v``) rather than the classical one; used by ``solver="sgd"``
+        only, when ``momentum > 0``. Unlike MLPClassifier's (True), the default
+        keeps ``momentum`` classical unless asked otherwise.
     beta_1 : float, default=0.9
         Decay rate of Adam's estimate of the gradient's first moment, in [0, 1).
         Used by ``solver="adam"`` only.
-
     beta_2 : float, default=0.999
         Decay rate of Adam's estimate of the gradient's second moment, in [0, 1).
         Used by ``solver="adam"`` only.
-
     epsilon : float, default=1e-8
         Added to the square root of Adam's second moment, > 0, so that its
         division stays finite. Used by ``solver="adam"`` only.
-
     multiclass : {"softmax", "ovr"}, default="softmax"
         Output layer for more than two classes: a softmax over K units, or K
         independent sigmoid units trained with binary cross-entropy (one-vs-rest),
         whose probabilities ``predict_proba`` normalises to sum to one.
-
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training rows (stratified) and stop
         when the validation accuracy has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, keeping the best weights. ``X_val``/``y_val``
         passed to :meth:`fit` replace the hold-out.
-
     validation_fraction : float, default=0.1
         Share of the training rows held out for early stopping, in (0, 1).
-
     n_iter_no_change : int or np.inf, default=10
         Epochs without improvement by ``tol`` before training stops; ``np.inf``
         never stops for lack of improvement (as in
         :class:`~sklearn.neural_network.MLPClassifier`).
-
     tol : float, default=1e-4
         Improvement of the training loss (or of the validation accuracy with early
         stopping) below which an epoch does not count as an improvement.
-
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplying ``sample_weight``.
         "balanced" gives class k the weight ``n / (K n_k)``, with ``n_k`` the
         sample-weighted count of class k. Ignored, with a warning, for multilabel
         targets.
-
     shuffle : bool, default=True
         Whether to shuffle the training rows before each epoch.
-
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffles and the validation hold-out. An int
         makes fit reproducible bit for bit.
-
     warm_start : bool, default=False
-        Whether fit continues from the current weights instead of new ones. It
-        also continues the optimiser's state: the schedule's rate, the velocity
-        of momentum, Adam's moments and step count (MLPClassifier starts its
-        optimiser afresh at each warm-started fit). The stopping rule starts
+        Whether fit continues from the current weights and optimiser state (the
+        schedule's rate, the velocity, Adam's moments and step count; MLPClassifier
+        starts its optimiser afresh) instead of new ones. The stopping rule starts
         afresh at each fit.
-
     verbose : int or bool, default=0
         Print one line per epoch when positive.
 
@@ -221,55 +164,38 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     ----------
     W1_ : ndarray of shape (hidden_size, n_features_in_)
         Weights of the hidden layer.
-
     b1_ : ndarray of shape (hidden_size,)
         Biases of the hidden layer.
-
     W2_ : ndarray of shape (n_outputs_, hidden_size)
         Weights of the output layer.
-
     b2_ : ndarray of shape (n_outputs_,)
         Biases of the output layer.
-
     classes_ : ndarray of shape (n_classes,)
         Class labels (``arange(n_labels)`` for a multilabel target).
-
     n_features_in_ : int
         Number of features seen during fit.
-
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
-
     n_outputs_ : int
-        Number of output units: 1 for a binary target, else the number of classes or
-        labels.
-
+        Number of output units: 1 for a binary target, else one per class or label.
     out_activation_ : {"logistic", "softmax"}
         Output activation.
-
     n_iter_ : int
         Epochs run by the last call to fit (partial_fit adds one per call).
-
     t_ : int
         Training rows processed, over all calls since the weights were initialised.
-
     loss_ : float
         Training loss of the last epoch.
-
     loss_curve_ : list of float
         Mean training objective of each epoch (weighted by the batches' weight sums).
-
     best_loss_ : float
         Minimum of ``loss_curve_``.
-
     validation_scores_ : list of float
         Validation accuracy after each epoch of the last fit, when it had
         validation data (early stopping or ``X_val``). A fit without validation
         data, or a partial_fit, removes the three validation attributes.
-
     validation_loss_curve_ : list of float
         Validation objective after each of those epochs.
-
     best_validation_score_ : float
         Maximum of ``validation_scores_``.
 
@@ -292,36 +218,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "l2": [Interval(Real, 0, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "solver": [StrOptions({"sgd", "adam"})],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "nesterovs_momentum": ["boolean"],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "multiclass": [StrOptions({"softmax", "ovr"})],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            # MLPClassifier's value for "never stop for lack of improvement".
-            Options(Real, {np.inf}),
-        ],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "class_weight": [StrOptions({"balanced"}), dict, None],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-    }
+    # The values each parameter may take, checked at each fit (see _checks).
+    _parameter_constraints: dict = _checks.PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -480,7 +378,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
                 rollback.restore()
         # The callback machinery keeps its own bookkeeping on the estimator until
         # fit returns; it must survive the restore.
-        keep = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_KEYS}
+        keep = {k: v for k, v in self.__dict__.items() if k in CALLBACK_KEYS}
         self.__dict__.clear()
         self.__dict__.update(saved)
         self.__dict__.update(keep)
@@ -499,32 +397,38 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         X, y, kind, classes_, sample_weight, validation = _checks.check_fit_inputs(
             self, X, y, sample_weight, classes, validation, incremental, fitted, reset
         )
-        dtype = host_dtype(X.dtype)
 
         # The targets and the row weights, on the host.
-        out_activation = self.out_activation_ if not reset else None
-        layout = _targets.Layout.of(kind, classes_, self.multiclass, out_activation)
-        targets = _targets.TrainingTargets(y, classes_, kind, dtype)
-        class_weight = self.class_weight
-        if class_weight is not None and kind == "multilabel-indicator":
-            self._warn(
-                "class_weight does not apply to multilabel targets and is ignored.",
-                UserWarning,
-            )
-            class_weight = None
-        # partial_fit weighs "balanced" classes by the counts of every row seen.
-        running = np.zeros(len(classes_)) if reset else np.array(self._class_counts)
-        per_class, counts = _targets.class_weights(
-            class_weight, classes_, y, sample_weight, running if incremental else None
+        layout, targets, per_class, w, counts, warning = _targets.weighted_targets(
+            y,
+            kind,
+            classes_,
+            sample_weight,
+            host_dtype(X.dtype),
+            multiclass=self.multiclass,
+            class_weight=self.class_weight,
+            # A continued network keeps its output layer and, for the "balanced"
+            # class weights of partial_fit, its counts of every row seen.
+            out_activation=None if reset else self.out_activation_,
+            class_counts=None if reset else self._class_counts,
+            incremental=incremental,
         )
-        # A list of floats, as plain state, whatever the namespace of the fit.
-        class_counts = [float(c) for c in (counts if incremental else running)]
-        w = _targets.row_weights(y, classes_, sample_weight, per_class, dtype)
+        if warning is not None:
+            self._warn(warning, UserWarning)
 
         # Where training starts: new weights, or the fitted ones.
         if reset:
             random_state = check_random_state(self.random_state)
-            params = self._initial_params(X, layout, random_state, continuing)
+            hand_set = {n: getattr(self, n) for n in PARAM_NAMES if hasattr(self, n)}
+            start = _start.new_state(
+                X,
+                self.hidden_size,
+                self.activation,
+                layout.n_outputs,
+                random_state,
+                # Weights set by hand count before a first partial_fit or warm fit.
+                hand_set if continuing and "W1_" in hand_set else None,
+            )
             seed = int(random_state.randint(np.iinfo(np.int32).max))
         else:
             # The hold-out of a warm start differs from that of the first fit.
@@ -540,10 +444,18 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             seed=seed,
             verbose=bool(self.verbose),
         )
-        if reset:
-            start = _training.State(params)
-        else:
-            start = self._resumed_state(X, settings, incremental)
+        if not reset:
+            start = _start.fitted_state(
+                Params(*(getattr(self, name) for name in PARAM_NAMES)),
+                (self.hidden_size, self.n_features_in_, self.n_outputs_),
+                getattr(self, "_optimizer_state", None),
+                self.loss_curve_,
+                self.t_,
+                X,
+                settings,
+                no_improvement_count=getattr(self, "_no_improvement_count", 0),
+                incremental=incremental,
+            )
             undo.append(start.rollback)
 
         # The validation rows: the data given, or a hold-out of the training rows.
@@ -564,7 +476,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         # Train.
         attributes = layout.attributes()
         attributes["classes_"] = (
-            self.classes_ if not reset else _placed_classes(classes_, y_place, kind)
+            self.classes_ if not reset else placed_classes(classes_, y_place)
         )
         attributes["n_features_in_"] = self.n_features_in_
         epochs = settings.max_epochs
@@ -576,63 +488,22 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             self._warn(result.interruption(), UserWarning)
             if result.n_iter == 0:
                 return False
-        self._commit(
-            result, attributes, seed, class_counts, val is not None, incremental
-        )
+        self._commit(result, attributes, seed, counts, val is not None, incremental)
         if result.stop == "interrupted":
             return True
         callbacks.end_fit()
-        failure = None if incremental else judge(result, X, targets, w, rows, settings)
-        if failure is not None:
-            self._warn(failure, ConvergenceWarning)
-        if not incremental and result.stop == "max_epochs":
-            self._warn(
-                f"TwoLayerClassifier reached max_iter={self.max_iter} epochs and the "
-                "optimization has not converged yet.",
-                ConvergenceWarning,
-            )
+
+        # Diagnosis: did the fit learn anything, did it run out of epochs?
+        if not incremental:
+            args = (result, X, targets, w, rows, settings)
+            for message in _diagnosis.convergence_warnings(*args):
+                self._warn(message, ConvergenceWarning)
         return True
 
     @staticmethod
     def _warn(message, category):
         # Called from _fit_unsafe alone, so that the warning names the user's line.
         warnings.warn(message, category, stacklevel=_USER_STACKLEVEL)
-
-    def _initial_params(self, X, layout, random_state, continuing):
-        """New weights, or those set by hand before a first partial_fit or warm fit.
-
-        They are drawn on the host, as for NumPy input, and moved to X's device.
-        """
-        xp, device = namespace(X)
-        # Drawn in the memory order that training uses (see _training.train).
-        h, d = self.hidden_size, X.shape[1]
-        args = (self.activation, random_state, host_dtype(X.dtype))
-        drawn = init_params(d, h, layout.n_outputs, *args, order="F")
-        if continuing and hasattr(self, "W1_"):
-            values = [
-                to_host(getattr(self, n, p))
-                for n, p in zip(PARAM_NAMES, drawn, strict=True)
-            ]
-            drawn = _checks.check_hand_set_params(values, drawn)
-        if xp is None:
-            return drawn
-        return Params(*(move(np.ascontiguousarray(p), xp, device) for p in drawn))
-
-    def _resumed_state(self, X, settings, incremental):
-        """The training state that continues from the fitted attributes."""
-        fitted = Params(*(getattr(self, name) for name in PARAM_NAMES))
-        if operations(X).is_numpy:
-            fitted = Params(*(np.asarray(p) for p in fitted))
-        _checks.check_fitted_shapes(
-            fitted, self._param_shapes(self.hidden_size), self.hidden_size, incremental
-        )
-        optimizer_state = getattr(self, "_optimizer_state", None)
-        args = (fitted, optimizer_state, self.loss_curve_, self.t_, X, settings)
-        return _training.resume(
-            *args,
-            no_improvement_count=getattr(self, "_no_improvement_count", 0),
-            in_place=incremental,
-        )
 
     def _commit(self, result, attributes, seed, class_counts, validated, incremental):
         """Write the result of a training call to the fitted attributes."""
@@ -661,29 +532,16 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------- prediction
 
-    def _fitted_params(self):
-        # Users may set the weights by hand: a wrong shape is reported here rather
-        # than by a failing matrix product. Their values are checked by
-        # _predict_logits only when the outputs are not finite, since a pass over
-        # W1 can cost more than predicting a few rows.
-        params = Params(self.W1_, self.b1_, self.W2_, self.b2_)
-        _checks.check_shapes(
-            params,
-            self._param_shapes(params.W1.shape[0]),
-            "has shape {shape}, but the other fitted attributes need {expected}.",
-        )
-        return params
-
-    def _param_shapes(self, hidden_size):
-        h, K = hidden_size, self.n_outputs_
-        return (h, self.n_features_in_), (h,), (K, h), (K,)
-
     def _predict_logits(self, X, method):
         """Z2 of the rows of X; raises rather than return NaN probabilities."""
         X = self._validate_X(X, method)
+        params = _checks.check_fitted_params(
+            Params(self.W1_, self.b1_, self.W2_, self.b2_),
+            self.n_features_in_,
+            self.n_outputs_,
+        )
         # Finite rows far outside the training range can overflow the products to
         # inf, and inf - inf to NaN; the check below reports that in plain words.
-        params = self._fitted_params()
         with np.errstate(over="ignore", invalid="ignore"):
             Z2 = predict_logits(params, X, self.activation, operations(X))
         return _checks.check_logits(Z2, params)
@@ -691,10 +549,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     def _validate_X(self, X, method):
         check_is_fitted(self)
         _checks.check_same_namespace(X, self, method)
-        sparse = ["csr", "csc"]
-        return validate_data(
-            self, X, reset=False, accept_sparse=sparse, dtype=self.W1_.dtype
-        )
+        sparse, dtype = ["csr", "csc"], self.W1_.dtype
+        return validate_data(self, X, reset=False, accept_sparse=sparse, dtype=dtype)
 
     def decision_function(self, X):
         """Return the logits Z2 of the output layer.
@@ -730,9 +586,10 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         """
         return self._proba(X, "predict_proba")
 
-    def _proba(self, X, method):
+    def _proba(self, X, method, log=False):
         Z2 = self._predict_logits(X, method)
-        return _targets.proba_from_logits(Z2, self._target_type, self.out_activation_)
+        proba = _targets.log_proba_from_logits if log else _targets.proba_from_logits
+        return proba(Z2, self._target_type, self.out_activation_)
 
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`.
@@ -747,10 +604,7 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities.
         """
-        Z2 = self._predict_logits(X, "predict_log_proba")
-        return _targets.log_proba_from_logits(
-            Z2, self._target_type, self.out_activation_
-        )
+        return self._proba(X, "predict_log_proba", log=True)
 
     def predict(self, X):
         """Return predicted labels.
@@ -765,9 +619,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels, or an indicator matrix for multilabel targets.
         """
-        return _targets.labels_from_proba(
-            self._proba(X, "predict"), self.classes_, self._target_type
-        )
+        proba = self._proba(X, "predict")
+        return _targets.labels_from_proba(proba, self.classes_, self._target_type)
 
     # ------------------------------------------------------------- protocol
 
@@ -800,15 +653,3 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
             )
         defaults = type(self)().get_params(deep=False)
         super().__setstate__(upgrade_state(state, defaults))
-
-
-def _placed_classes(classes, place, kind):
-    """``classes_`` where y lived: its namespace and device, or NumPy.
-
-    As in scikit-learn's array-API classifiers, ``classes_`` follows y rather than
-    X; string labels stay NumPy, which other namespaces cannot hold.
-    """
-    xp, device = place
-    if xp is None or classes.dtype.kind not in "biuf":
-        return classes
-    return move(classes, xp, device)

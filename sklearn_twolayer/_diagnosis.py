@@ -5,6 +5,8 @@ class priors, or when a ReLU hidden layer is inactive on (nearly) every training
 row. :func:`signs_of_failure` reads the fit's loss curve and the layer's activity
 (:func:`layer_activity`) for these signs, each with its numbers, and
 :func:`failure_message` turns them into the warning's text with what to do.
+:func:`convergence_warnings` gives the texts of every ConvergenceWarning of a fit:
+that one, and that of a fit that ran out of ``max_iter`` epochs.
 """
 
 from collections import namedtuple
@@ -20,6 +22,7 @@ __all__ = [
     "PRIOR_MARGIN",
     "LayerActivity",
     "active_rows",
+    "convergence_warnings",
     "failure_message",
     "judge",
     "layer_activity",
@@ -297,3 +300,20 @@ def judge(result, X, targets, w, rows, settings):
     cut_short = result.stop != "no_improvement"
     signs = signs_of_failure(curve, first_epoch, prior, cut_short, layer)
     return failure_message(signs, settings) if signs else None
+
+
+def convergence_warnings(result, X, targets, w, rows, settings):
+    """The texts of the ConvergenceWarnings that a finished fit raises, in order.
+
+    That of :func:`judge` if the fit learned nothing, then that of a fit that ran
+    ``max_iter`` epochs (``settings.max_epochs``) without being stopped. The
+    parameters are those of :func:`judge`; partial_fit is not judged.
+    """
+    failure = judge(result, X, targets, w, rows, settings)
+    messages = [] if failure is None else [failure]
+    if result.stop == "max_epochs":
+        messages.append(
+            f"TwoLayerClassifier reached max_iter={settings.max_epochs} epochs and "
+            "the optimization has not converged yet."
+        )
+    return messages

@@ -27,6 +27,7 @@ from ._arrays import move, namespace, operations
 __all__ = [
     "Layout",
     "TrainingTargets",
+    "WeightedTargets",
     "balanced_weights",
     "class_codes",
     "class_weight_vector",
@@ -40,6 +41,7 @@ __all__ = [
     "out_activation_for",
     "proba_from_logits",
     "row_weights",
+    "weighted_targets",
 ]
 
 
@@ -401,6 +403,84 @@ def row_weights(y, classes, sample_weight, per_class, dtype):
     if sample_weight is not None:
         w = w * sample_weight
     return w.astype(dtype)
+
+
+class WeightedTargets(
+    namedtuple("WeightedTargets", "layout targets per_class w class_counts warning")
+):
+    """What a training call trains towards, and how much each row counts.
+
+    Attributes
+    ----------
+    layout : Layout
+    targets : TrainingTargets
+    per_class : ndarray of shape (n_classes,) or None
+        The weight of each class (:func:`class_weights`).
+    w : ndarray of shape (n_samples,) or None
+        The weight of each row (:func:`row_weights`).
+    class_counts : list of float
+        The running (weighted) class counts to keep for the next partial_fit.
+    warning : str or None
+        A warning for the caller to raise: a ``class_weight`` that was ignored.
+    """
+
+    __slots__ = ()
+
+
+def weighted_targets(
+    y,
+    kind,
+    classes,
+    sample_weight,
+    dtype,
+    *,
+    multiclass,
+    class_weight,
+    out_activation=None,
+    class_counts=None,
+    incremental=False,
+):
+    """The targets and the row weights of a training call, on the host.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        The checked labels, or indicator matrix.
+    kind : {"binary", "multiclass", "multilabel-indicator"}
+    classes : ndarray of shape (n_classes,)
+        The known classes, sorted.
+    sample_weight : ndarray of shape (n_samples,) or None
+    dtype : numpy dtype
+        The dtype of X.
+    multiclass, class_weight
+        The estimator's parameters.
+    out_activation : {"logistic", "softmax"}, default=None
+        The fitted output activation, which a continued network keeps; None
+        for new weights.
+    class_counts : list of float, default=None
+        The running class counts of the fitted model; None for new weights.
+    incremental : bool, default=False
+        Whether the call is a partial_fit, whose "balanced" class weights count
+        every row seen so far.
+
+    Returns
+    -------
+    WeightedTargets
+    """
+    layout = Layout.of(kind, classes, multiclass, out_activation)
+    targets = TrainingTargets(y, classes, kind, dtype)
+    warning = None
+    if class_weight is not None and kind == "multilabel-indicator":
+        warning = "class_weight does not apply to multilabel targets and is ignored."
+        class_weight = None
+    running = np.zeros(len(classes)) if class_counts is None else np.array(class_counts)
+    per_class, counts = class_weights(
+        class_weight, classes, y, sample_weight, running if incremental else None
+    )
+    w = row_weights(y, classes, sample_weight, per_class, dtype)
+    # A list of floats, as plain state, whatever the namespace of the fit.
+    class_counts = [float(c) for c in (counts if incremental else running)]
+    return WeightedTargets(layout, targets, per_class, w, class_counts, warning)
 
 
 def loss_of_priors(p, out_activation):

@@ -147,6 +147,14 @@ def test_fitted_shapes_say_what_to_do(incremental, advice):
         _checks.check_fitted_shapes(params, shapes, 4, incremental)
 
 
+def test_fitted_params_must_agree_with_each_other():
+    params = drawn()
+    assert _checks.check_fitted_params(params, 2, 1) is params
+    message = r"W2_ has shape \(1, 3\), but the other fitted attributes need \(3, 3\)"
+    with pytest.raises(ValueError, match=message):
+        _checks.check_fitted_params(params, 2, 3)
+
+
 def test_logits_that_overflowed_are_reported_by_row():
     Z2 = np.array([[0.5], [np.inf], [np.nan]])
     with pytest.raises(ValueError, match=r"overflow for 2 of the 3 rows .*row 1\)"):

@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_twolayer import TwoLayerClassifier
-from sklearn_twolayer._network import chunk_rows
+from sklearn_twolayer._network import Params, chunk_rows
 
 
 def _multilabel(n_samples=120, n_features=6, seed=0):
@@ -283,7 +283,7 @@ def test_prediction_in_chunks_matches_one_chunk(sparse_input):
     # 16 hidden units and 3 outputs take 8 * (16 + 3 * 3) = 200 bytes a row: a
     # working memory of 0.01 MiB gives chunks of 52 rows, the last one shorter.
     with config_context(working_memory=0.01):
-        assert chunk_rows(len(X), est._fitted_params()) == 52
+        assert chunk_rows(len(X), Params(est.W1_, est.b1_, est.W2_, est.b2_)) == 52
         chunked = est.decision_function(X_in)
         proba = est.predict_proba(X_in)
     np.testing.assert_allclose(chunked, whole, rtol=1e-13, atol=1e-15)

@@ -8,10 +8,13 @@ from _helpers import peak_bytes
 from sklearn_twolayer._diagnosis import (
     LayerActivity,
     active_rows,
+    convergence_warnings,
     signs_of_failure,
     still_falling,
 )
-from sklearn_twolayer._network import Params
+from sklearn_twolayer._network import Params, init_params
+from sklearn_twolayer._targets import TrainingTargets
+from sklearn_twolayer._training import Result, Settings
 
 PRIOR = 0.69
 
@@ -158,3 +161,35 @@ def test_active_rows_sizes_sparse_chunks_by_their_nonzeros():
     counting = _CountingCSR(X)
     assert active_rows(params, counting, np.arange(2000), limit=2000) == 0
     assert _CountingCSR.selections <= 10
+
+
+@pytest.mark.parametrize("stop", ["max_epochs", "no_improvement"])
+@pytest.mark.parametrize("curve, failed", [([0.5, 0.9], True), ([0.6, 0.2], False)])
+def test_convergence_warnings_name_a_failure_then_the_end_of_max_iter(
+    stop, curve, failed
+):
+    X, y = np.array([[0.0], [1.0]]), np.array([0, 1])
+    targets = TrainingTargets(y, np.array([0, 1]), "binary", np.float64)
+    params = init_params(1, 2, 1, "tanh", np.random.RandomState(0), np.float64)
+    result = Result(params, None, curve, 4, 0, len(curve), [], [], stop)
+    settings = Settings(
+        activation="tanh",
+        out_activation="logistic",
+        alpha=0.1,
+        momentum=0.0,
+        l2=0.0,
+        batch_size=2,
+        max_epochs=2,
+        shuffle=False,
+        seed=0,
+        tol=0.0,
+        n_iter_no_change=10,
+    )
+    messages = convergence_warnings(result, X, targets, None, np.arange(2), settings)
+    expected = ["Training failed"] * failed
+    expected += ["TwoLayerClassifier reached max_iter=2 epochs"] * (
+        stop == "max_epochs"
+    )
+    assert len(messages) == len(expected)
+    for message, start in zip(messages, expected, strict=True):
+        assert message.startswith(start)

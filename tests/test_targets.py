@@ -22,6 +22,7 @@ from sklearn_twolayer._targets import (
     out_activation_for,
     proba_from_logits,
     row_weights,
+    weighted_targets,
 )
 
 # (target kind, output activation, number of output units for 3 classes)
@@ -260,6 +261,41 @@ def test_row_weights_multiply_sample_and_class_weights():
     # Without class weights the row weights are the sample weights, or None.
     assert row_weights(y, classes, sample_weight, None, np.float64) is sample_weight
     assert row_weights(y, classes, None, None, np.float64) is None
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["fit", "partial_fit"])
+def test_weighted_targets_keep_running_counts_for_partial_fit(incremental):
+    classes, y = np.array([0, 1, 2]), np.array([0, 0, 1])
+    result = weighted_targets(
+        y,
+        "multiclass",
+        classes,
+        None,
+        np.float32,
+        multiclass="softmax",
+        class_weight="balanced",
+        class_counts=[1.0, 0.0, 3.0],
+        incremental=incremental,
+    )
+    assert result.layout.n_outputs == 3 and result.layout.out_activation == "softmax"
+    assert result.w.dtype == np.float32
+    assert result.warning is None
+    # partial_fit weighs by every row seen and keeps the updated counts; fit weighs
+    # by its own rows and leaves the counts as they were.
+    seen = [3.0, 1.0, 3.0] if incremental else [2.0, 1.0, 0.0]
+    assert_allclose(result.per_class, balanced_weights(seen), rtol=1e-15)
+    assert result.class_counts == ([3.0, 1.0, 3.0] if incremental else [1, 0, 3])
+
+
+def test_weighted_targets_ignore_class_weight_for_multilabel_targets():
+    Y = np.array([[1, 0], [1, 1]])
+    args = (Y, "multilabel-indicator", np.arange(2), None, np.float64)
+    result = weighted_targets(*args, multiclass="softmax", class_weight={0: 2.0})
+    assert result.warning == (
+        "class_weight does not apply to multilabel targets and is ignored."
+    )
+    assert result.per_class is None and result.w is None
+    assert result.class_counts == [0.0, 0.0]
 
 
 # ----------------------------------------------------------------- prior loss

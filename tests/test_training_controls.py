@@ -26,6 +26,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import sklearn_twolayer._callbacks as callbacks_module
 import sklearn_twolayer._classifier as classifier_module
 from sklearn_twolayer import TwoLayerClassifier, _holdout
 from sklearn_twolayer._network import Params, loss_and_grads
@@ -1004,17 +1005,24 @@ def test_callbacks_of_a_pipeline_reach_the_epochs():
     assert seen == []
 
 
+def _second_copy(module, name):
+    spec = importlib.util.spec_from_file_location(name, module.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    return copy
+
+
 def test_everything_works_without_sklearn_callback(monkeypatch):
-    # Import a second copy of the estimator's module as if scikit-learn had no
-    # sklearn.callback (versions before 1.9): the guarded import must fall back.
+    # Import second copies of the callback adapter and of the estimator's module as
+    # if scikit-learn had no sklearn.callback (versions before 1.9): the guarded
+    # import must fall back.
     with monkeypatch.context() as patch:
         patch.setitem(sys.modules, "sklearn.callback", None)
-        spec = importlib.util.spec_from_file_location(
-            "sklearn_twolayer._classifier_without_callbacks",
-            classifier_module.__file__,
+        name = callbacks_module.__name__
+        patch.setitem(sys.modules, name, _second_copy(callbacks_module, name))
+        module = _second_copy(
+            classifier_module, "sklearn_twolayer._classifier_without_callbacks"
         )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
     Estimator = module.TwoLayerClassifier
     assert Estimator is not TwoLayerClassifier
     assert not hasattr(Estimator, "set_callbacks")
