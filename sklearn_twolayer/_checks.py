@@ -1,12 +1,9 @@
-"""Checks of what a training call receives: parameters, X, y, classes, weights.
+"""Checks of what a training call receives: X, y, the classes, the weights.
 
 Each function returns the validated values, or raises a ValueError (TypeError for a
 parameter of the wrong type) whose message names the problem and what to do, so that
 the estimator's ``fit`` reads as a sequence of checks. The messages speak to users:
-they name the estimator's parameters and fitted attributes. The values that each
-parameter may take are the estimator's ``_parameter_constraints``
-(:data:`PARAMETER_CONSTRAINTS`), which scikit-learn checks, and
-:func:`check_not_bool` refuses the bools that they let through.
+they name the estimator's parameters and fitted attributes.
 
 X keeps its array namespace and device when scikit-learn's ``array_api_dispatch``
 is on (see :mod:`._arrays`), and ``X_val`` joins it there. Labels, classes and
@@ -14,17 +11,10 @@ sample weights, from whatever namespace, are checked on the host as NumPy arrays
 they are one number a row, and every check of them is NumPy's.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn import config_context
 from sklearn.utils import column_or_1d
-from sklearn.utils._param_validation import (  # private: the constraint types
-    Interval,
-    Options,
-    StrOptions,
-)
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     # private: scikit-learn's own validation of sample weights, messages included.
@@ -47,7 +37,6 @@ from ._arrays import (
 )
 
 __all__ = [
-    "PARAMETER_CONSTRAINTS",
     "PARAM_NAMES",
     "check_X_y",
     "check_classes_given",
@@ -70,39 +59,6 @@ __all__ = [
 
 # The fitted attributes that hold the network's parameters, in the order of Params.
 PARAM_NAMES = ("W1_", "b1_", "W2_", "b2_")
-
-# The estimator's _parameter_constraints: the values each parameter may take, which
-# scikit-learn checks at each fit.
-PARAMETER_CONSTRAINTS = {
-    "hidden_size": [Interval(Integral, 1, None, closed="left")],
-    "activation": [StrOptions({"relu", "tanh", "logistic", "identity"})],
-    "alpha": [Interval(Real, 0, None, closed="neither")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
-    "l2": [Interval(Real, 0, None, closed="left")],
-    "momentum": [Interval(Real, 0, 1, closed="left")],
-    "solver": [StrOptions({"sgd", "adam"})],
-    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-    "power_t": [Interval(Real, 0, None, closed="left")],
-    "nesterovs_momentum": ["boolean"],
-    "beta_1": [Interval(Real, 0, 1, closed="left")],
-    "beta_2": [Interval(Real, 0, 1, closed="left")],
-    "epsilon": [Interval(Real, 0, None, closed="neither")],
-    "multiclass": [StrOptions({"softmax", "ovr"})],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [
-        Interval(Integral, 1, None, closed="left"),
-        # MLPClassifier's value for "never stop for lack of improvement".
-        Options(Real, {np.inf}),
-    ],
-    "tol": [Interval(Real, 0, None, closed="left")],
-    "class_weight": [StrOptions({"balanced"}), dict, None],
-    "shuffle": ["boolean"],
-    "random_state": ["random_state"],
-    "warm_start": ["boolean"],
-    "verbose": ["verbose"],
-}
 
 # Integer parameters that a bool must not stand for.
 SIZE_PARAMETERS = ("hidden_size", "batch_size", "max_iter", "n_iter_no_change")
