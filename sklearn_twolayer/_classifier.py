@@ -219,7 +219,8 @@ class TwoLayerClassifier(ClassifierMixin, CallbackSupportMixin, BaseEstimator):
     >>> from sklearn_twolayer import TwoLayerClassifier
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> model = make_pipeline(StandardScaler(), TwoLayerClassifier(random_state=0))
+    >>> clf = TwoLayerClassifier(max_iter=500, random_state=0)
+    >>> model = make_pipeline(StandardScaler(), clf)
     >>> model.fit(X_train, y_train).score(X_test, y_test) > 0.95
     True
     """

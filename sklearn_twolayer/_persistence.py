@@ -65,7 +65,7 @@ def to_numpy(estimator):
     >>> X = torch.randn(100, 4, dtype=torch.float64)
     >>> y = (X[:, 0] > 0).to(torch.int64)
     >>> with config_context(array_api_dispatch=True):
-    ...     model = TwoLayerClassifier(max_iter=20, random_state=0).fit(X, y)
+    ...     model = TwoLayerClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
     >>> type(model.W1_).__name__, type(to_numpy(model).W1_).__name__
     ('Tensor', 'ndarray')
     """

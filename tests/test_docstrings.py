@@ -1,5 +1,10 @@
-"""Every public class, method and function has a valid numpydoc docstring."""
+"""Every public class, method and function has a valid numpydoc docstring.
 
+Their examples run, with warnings as errors, as a user would paste them.
+"""
+
+import doctest
+import importlib.util
 import inspect
 from pathlib import Path
 
@@ -77,3 +82,25 @@ def test_public_name_in_api_reference(name):
     assert f"   {name}\n" in API_PAGE.read_text(encoding="utf-8"), (
         f"{name} is missing from the autosummary of docs/api.rst"
     )
+
+
+def _documented_examples():
+    """The docstrings of the public API that hold examples, by import path."""
+    finder = doctest.DocTestFinder()
+    for name in _public_names():
+        for test in finder.find(getattr(sklearn_twolayer, name), name):
+            if test.examples:
+                yield pytest.param(test, id=test.name)
+
+
+@pytest.mark.parametrize("test", _documented_examples())
+def test_docstring_examples_run_without_warnings(test):
+    sources = "".join(example.source for example in test.examples)
+    if "import torch" in sources and importlib.util.find_spec("torch") is None:
+        pytest.skip("the example needs PyTorch")
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    report = []
+    # The pytest configuration turns warnings into errors, so a warning the
+    # example emits fails it as an exception would.
+    runner.run(test, out=report.append, clear_globs=True)
+    assert runner.failures == 0, "".join(report)
