@@ -12,8 +12,27 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_twolayer._network import Params
+from sklearn_twolayer._training import Settings
 
 FITTED = ("W1_", "b1_", "W2_", "b2_")
+
+
+def training_settings(**values):
+    """Settings of a short plain-SGD training call on ReLU, but for ``values``."""
+    defaults = {
+        "activation": "relu",
+        "out_activation": "logistic",
+        "alpha": 0.1,
+        "momentum": 0.0,
+        "l2": 0.0,
+        "batch_size": 16,
+        "max_epochs": 1,
+        "shuffle": True,
+        "seed": 0,
+        "tol": 0.0,
+        "n_iter_no_change": 10,
+    }
+    return Settings(**{**defaults, **values})
 
 
 def make_data(n_classes=2, n_samples=120, n_features=6, seed=0, flip_y=0.01):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import peak_bytes
+from _helpers import peak_bytes, training_settings
 
 from sklearn_twolayer._diagnosis import (
     LayerActivity,
@@ -14,7 +14,7 @@ from sklearn_twolayer._diagnosis import (
 )
 from sklearn_twolayer._network import Params, init_params
 from sklearn_twolayer._targets import TrainingTargets
-from sklearn_twolayer._training import Result, Settings
+from sklearn_twolayer._training import Result
 
 PRIOR = 0.69
 
@@ -172,18 +172,8 @@ def test_convergence_warnings_name_a_failure_then_the_end_of_max_iter(
     targets = TrainingTargets(y, np.array([0, 1]), "binary", np.float64)
     params = init_params(1, 2, 1, "tanh", np.random.RandomState(0), np.float64)
     result = Result(params, None, curve, 4, 0, len(curve), [], [], stop)
-    settings = Settings(
-        activation="tanh",
-        out_activation="logistic",
-        alpha=0.1,
-        momentum=0.0,
-        l2=0.0,
-        batch_size=2,
-        max_epochs=2,
-        shuffle=False,
-        seed=0,
-        tol=0.0,
-        n_iter_no_change=10,
+    settings = training_settings(
+        activation="tanh", batch_size=2, max_epochs=2, shuffle=False
     )
     messages = convergence_warnings(result, X, targets, None, np.arange(2), settings)
     expected = ["Training failed"] * failed

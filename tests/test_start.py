@@ -5,25 +5,13 @@ import dataclasses
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import training_settings
 from numpy.testing import assert_array_equal
 
 from sklearn_twolayer._network import init_params
 from sklearn_twolayer._start import fitted_state, new_state
-from sklearn_twolayer._training import Settings
 
-SETTINGS = Settings(
-    activation="relu",
-    out_activation="logistic",
-    alpha=0.1,
-    momentum=0.0,
-    l2=0.0,
-    batch_size=16,
-    max_epochs=1,
-    shuffle=True,
-    seed=0,
-    tol=0.0,
-    n_iter_no_change=10,
-)
+SETTINGS = training_settings()
 
 
 def test_new_weights_are_drawn_in_the_layout_of_training():

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import make_data
+from _helpers import make_data, training_settings
 from numpy.testing import assert_array_equal
 
 import sklearn_twolayer
@@ -22,20 +22,10 @@ from sklearn_twolayer._kernels import Buffers, flat_params, row_indices, shared_
 from sklearn_twolayer._network import Params, init_params, loss_and_grads
 from sklearn_twolayer._optimizer import GradientDescent
 from sklearn_twolayer._targets import Layout, TrainingTargets, encode
-from sklearn_twolayer._training import Settings, State, resume, train
+from sklearn_twolayer._training import State, resume, train
 
-SETTINGS = Settings(
-    activation="tanh",
-    out_activation="logistic",
-    alpha=0.2,
-    momentum=0.0,
-    l2=0.0,
-    batch_size=16,
-    max_epochs=3,
-    shuffle=True,
-    seed=7,
-    tol=0.0,
-    n_iter_no_change=10**6,
+SETTINGS = training_settings(
+    activation="tanh", alpha=0.2, max_epochs=3, seed=7, n_iter_no_change=10**6
 )
 
 
@@ -52,6 +42,21 @@ def problem(n_samples=64, sparse=False, seed=0):
 
 def copy(params):
     return Params(*(p.copy(order="K") for p in params))
+
+
+def assert_same_result(result, expected):
+    """The same parameters, curve, row count and optimiser state, exactly."""
+    for a, b in zip(result.params, expected.params, strict=True):
+        assert_array_equal(a, b)
+    assert result.loss_curve == expected.loss_curve
+    assert result.t == expected.t
+    assert result.optimizer_state.keys() == expected.optimizer_state.keys()
+    for key, value in expected.optimizer_state.items():
+        if isinstance(value, list):
+            for a, b in zip(result.optimizer_state[key], value, strict=True):
+                assert_array_equal(a, b)
+        else:
+            assert result.optimizer_state[key] == value
 
 
 def run(X, targets, params, settings=SETTINGS, **kwargs):
@@ -129,17 +134,7 @@ def test_two_calls_of_one_epoch_equal_one_call_of_two(sparse, optimiser):
     )
     second = train(state, X, targets, None, row_indices(X), one)
 
-    for a, b in zip(second.params, two.params, strict=True):
-        assert_array_equal(a, b)
-    assert second.loss_curve == two.loss_curve
-    assert second.t == two.t
-    assert second.optimizer_state.keys() == two.optimizer_state.keys()
-    for key, value in two.optimizer_state.items():
-        if isinstance(value, list):
-            for a, b in zip(second.optimizer_state[key], value, strict=True):
-                assert_array_equal(a, b)
-        else:
-            assert second.optimizer_state[key] == value
+    assert_same_result(second, two)
 
 
 def test_optimiser_state_is_laid_out_like_the_params():
@@ -243,15 +238,7 @@ def test_ctrl_c_after_many_epochs_returns_the_last_one_whole(optimiser):
     interrupted = run(X, targets, params, settings, callbacks=Hooks(raise_at=6))
     five = run(X, targets, params, dataclasses.replace(settings, max_epochs=5))
     assert interrupted.n_iter == 5
-    assert interrupted.loss_curve == five.loss_curve
-    for a, b in zip(interrupted.params, five.params, strict=True):
-        assert_array_equal(a, b)
-    for key, value in five.optimizer_state.items():
-        if isinstance(value, list):
-            for a, b in zip(interrupted.optimizer_state[key], value, strict=True):
-                assert_array_equal(a, b)
-        else:
-            assert interrupted.optimizer_state[key] == value
+    assert_same_result(interrupted, five)
 
 
 def test_ctrl_c_in_the_first_epoch_keeps_nothing():
